@@ -1,0 +1,85 @@
+import { Body, Controller, Get, Post, Query, Req, Res } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { Clock } from '../common/clock.js';
+import { DomainError, httpStatusOf } from '../common/errors.js';
+import { Public } from '../common/public.decorator.js';
+import { actorOf } from '../common/request.js';
+import { I18nService } from '../i18n/i18n.service.js';
+import { AuditService } from '../audit/audit.service.js';
+import {
+  destroySession,
+  regenerateSession,
+  safeNext,
+  saveSession,
+} from '../sessions/session-helpers.js';
+import { AccountsService } from './accounts.service.js';
+import { csrf } from './csrf.js';
+
+interface LoginForm {
+  email?: unknown;
+  password?: unknown;
+  next?: unknown;
+}
+
+@Controller()
+export class AuthController {
+  constructor(
+    private readonly accounts: AccountsService,
+    private readonly audit: AuditService,
+    private readonly i18n: I18nService,
+    private readonly clock: Clock,
+  ) {}
+
+  @Public()
+  @Get('login')
+  loginPage(@Req() req: Request, @Res() res: Response, @Query('next') next?: string): void {
+    if (req.principal) {
+      return res.redirect(303, safeNext(next));
+    }
+    res.render('accounts/login', { next: safeNext(next), loggedOut: 'loggedOut' in req.query });
+  }
+
+  @Public()
+  @Post('login')
+  async login(@Body() form: LoginForm, @Req() req: Request, @Res() res: Response): Promise<void> {
+    const email = typeof form.email === 'string' ? form.email.slice(0, 254) : '';
+    const password = typeof form.password === 'string' ? form.password : '';
+    const next = safeNext(form.next);
+    try {
+      const user = await this.accounts.authenticate(email, password, req.ip);
+      await regenerateSession(req);
+      req.session.userId = user.id;
+      req.session.loginAt = this.clock.now().getTime();
+      await saveSession(req);
+      res.redirect(303, next);
+    } catch (err) {
+      if (
+        !(err instanceof DomainError) ||
+        (err.kind !== 'unauthenticated' && err.kind !== 'rate-limited')
+      ) {
+        throw err;
+      }
+      if (err.kind === 'rate-limited') {
+        res.setHeader('Retry-After', String(err.params.seconds));
+      }
+      res.status(httpStatusOf(err.kind)).render('accounts/login', {
+        email,
+        next,
+        error: this.i18n.t(req.lang, `errors.${err.code}`, err.params),
+        csrfToken: csrf.generateToken(req),
+      });
+    }
+  }
+
+  @Post('logout')
+  async logout(@Req() req: Request, @Res() res: Response): Promise<void> {
+    await this.audit.recordNow(actorOf(req), {
+      action: 'logout',
+      subjectType: 'user',
+      subjectId: req.principal!.userId,
+    });
+    await destroySession(req);
+    res.clearCookie('ra.sid');
+    res.redirect(303, '/login?loggedOut');
+  }
+}

@@ -1,0 +1,38 @@
+import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { Request } from 'express';
+import { DomainError, Unauthenticated } from '../common/errors.js';
+import { IS_PUBLIC } from '../common/public.decorator.js';
+import { isApiRequest } from '../common/request.js';
+import { csrf } from './csrf.js';
+
+export class CsrfFailed extends DomainError {
+  constructor() {
+    super('forbidden', 'csrf_failed');
+  }
+}
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+// Pages: a session, and a CSRF token on every state-changing form (login included).
+// API: a bearer token only; cookies are never looked at there, so CSRF cannot reach it.
+@Injectable()
+export class AuthGuard implements CanActivate {
+  constructor(private readonly reflector: Reflector) {}
+
+  canActivate(context: ExecutionContext): boolean {
+    const req = context.switchToHttp().getRequest<Request>();
+    const api = isApiRequest(req);
+    if (!api && !SAFE_METHODS.has(req.method) && !csrf.isRequestValid(req)) {
+      throw new CsrfFailed();
+    }
+    const isPublic = this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [
+      context.getHandler(),
+      context.getClass(),
+    ]);
+    if (!isPublic && !req.principal) {
+      throw new Unauthenticated();
+    }
+    return true;
+  }
+}

@@ -1,0 +1,102 @@
+import { Inject, Injectable, NestMiddleware } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
+import type { NextFunction, Request, Response } from 'express';
+import { Clock } from '../common/clock.js';
+import { isApiRequest } from '../common/request.js';
+import { appConfig } from '../config/app.config.js';
+import { sessionConfig } from '../config/session.config.js';
+import { I18nService } from '../i18n/i18n.service.js';
+import { isLanguage, Language, LANGUAGES } from '../i18n/languages.js';
+import { AccountsService } from './accounts.service.js';
+import { csrf } from './csrf.js';
+
+export const LANG_COOKIE = 'ra.lang';
+
+// Loads who is asking (session or bearer token) and which language to answer in:
+// ?lang=, then the cookie, then the saved preference, then Accept-Language, then the default.
+@Injectable()
+export class RequestContextMiddleware implements NestMiddleware {
+  constructor(
+    private readonly accounts: AccountsService,
+    private readonly i18n: I18nService,
+    private readonly clock: Clock,
+    @Inject(appConfig.KEY) private readonly app: ConfigType<typeof appConfig>,
+    @Inject(sessionConfig.KEY) private readonly sessions: ConfigType<typeof sessionConfig>,
+  ) {}
+
+  async use(req: Request, res: Response, next: NextFunction): Promise<void> {
+    try {
+      await this.loadPrincipal(req);
+      req.lang = this.language(req, res);
+      res.locals.lang = req.lang;
+      if (!isApiRequest(req)) {
+        this.viewLocals(req, res);
+      }
+      next();
+    } catch (err) {
+      next(err);
+    }
+  }
+
+  private async loadPrincipal(req: Request): Promise<void> {
+    if (isApiRequest(req)) {
+      const header = req.headers.authorization ?? '';
+      const match = /^Bearer\s+(\S+)$/i.exec(header);
+      if (match) {
+        req.principal = (await this.accounts.principalForToken(match[1]!)) ?? undefined;
+      }
+      return;
+    }
+    const s = req.session;
+    if (!s?.userId) {
+      return;
+    }
+    const loginAt = s.loginAt ?? 0;
+    if (this.clock.now().getTime() - loginAt > this.sessions.absoluteTimeoutMs) {
+      await new Promise<void>((resolve) => s.regenerate(() => resolve()));
+      req.session.flash = { kind: 'info', key: 'accounts.login.expired' };
+      return;
+    }
+    req.principal = (await this.accounts.loadPrincipal(s.userId, 'session')) ?? undefined;
+  }
+
+  private language(req: Request, res: Response): Language {
+    const query = req.query.lang;
+    if (isLanguage(query)) {
+      res.cookie(LANG_COOKIE, query, {
+        httpOnly: true,
+        sameSite: 'lax',
+        secure: this.app.secureCookies,
+        maxAge: 365 * 24 * 3600 * 1000,
+      });
+      return query;
+    }
+    const cookie: unknown = req.cookies?.[LANG_COOKIE];
+    if (isLanguage(cookie)) {
+      return cookie;
+    }
+    if (isLanguage(req.principal?.language)) {
+      return req.principal.language;
+    }
+    return this.i18n.fromAcceptLanguage(req.headers['accept-language']) ?? this.app.defaultLanguage;
+  }
+
+  private viewLocals(req: Request, res: Response): void {
+    // req.path is relative to the middleware's mount point; the page's own path is wanted.
+    const path = req.originalUrl.split('?')[0] ?? '/';
+    res.locals.principal = req.principal;
+    res.locals.currentPath = path;
+    res.locals.languages = LANGUAGES.map((code) => ({
+      code,
+      href: `${path}?lang=${code}`,
+      current: code === req.lang,
+    }));
+    if (req.session) {
+      res.locals.csrfToken = csrf.generateToken(req);
+      if (req.session.flash && req.method === 'GET') {
+        res.locals.flash = req.session.flash;
+        delete req.session.flash;
+      }
+    }
+  }
+}

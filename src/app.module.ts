@@ -1,0 +1,39 @@
+import { Global, Module } from '@nestjs/common';
+import { ConfigModule } from '@nestjs/config';
+import { ScheduleModule } from '@nestjs/schedule';
+import { AccountsModule } from './accounts/accounts.module.js';
+import { AuditModule } from './audit/audit.module.js';
+import { Clock, SystemClock } from './common/clock.js';
+import { appConfig } from './config/app.config.js';
+import { databaseConfig } from './config/database.config.js';
+import { sessionConfig } from './config/session.config.js';
+import { DatabaseModule } from './database/database.module.js';
+import { HealthModule } from './health/health.module.js';
+import { HomeController } from './home.controller.js';
+import { I18nModule } from './i18n/i18n.module.js';
+import { SessionsModule } from './sessions/sessions.module.js';
+
+@Global()
+@Module({ providers: [{ provide: Clock, useClass: SystemClock }], exports: [Clock] })
+export class ClockModule {}
+
+// What the CLI needs too: configuration, database, audit, accounts; no HTTP, no schedules.
+export const CORE_IMPORTS = [
+  ConfigModule.forRoot({
+    isGlobal: true,
+    ignoreEnvFile: true,
+    load: [appConfig, databaseConfig, sessionConfig],
+  }),
+  ClockModule,
+  DatabaseModule,
+  I18nModule,
+  AuditModule,
+  SessionsModule,
+  AccountsModule,
+];
+
+@Module({
+  imports: [...CORE_IMPORTS, ScheduleModule.forRoot(), HealthModule],
+  controllers: [HomeController],
+})
+export class AppModule {}

@@ -1,0 +1,127 @@
+import 'reflect-metadata';
+import 'dotenv/config';
+import { Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { getDataSourceToken } from '@nestjs/typeorm';
+import { parseArgs } from 'node:util';
+import type { DataSource } from 'typeorm';
+import { AccountsService } from './accounts/accounts.service.js';
+import { CORE_IMPORTS } from './app.module.js';
+import { AuditService, type Actor } from './audit/audit.service.js';
+import { DomainError } from './common/errors.js';
+import { ConfigError } from './config/env.js';
+import { I18nService } from './i18n/i18n.service.js';
+
+@Module({ imports: CORE_IMPORTS })
+class CliModule {}
+
+const USAGE = `Usage: npm run cli -- <command> [options]
+
+  create-admin --email <address> --password <password>
+      Create a platform administrator (refuses weak passwords, with the reason).
+  create-token --email <address> [--name <name>]
+      Create an API token for an existing account; prints it once.
+  audit-verify
+      Check the audit trail's hash chain; names the first broken row.
+  migrate
+      Apply pending database migrations (the app also does this at start unless
+      DATABASE_MIGRATIONS_RUN=false).
+`;
+
+const CLI_ACTOR: Actor = { id: null, label: 'cli', ip: null };
+
+function fail(message: string): never {
+  process.stderr.write(message.endsWith('\n') ? message : message + '\n');
+  process.exit(1);
+}
+
+async function main(argv: string[]): Promise<void> {
+  const [command, ...rest] = argv;
+  const { values } = parseArgs({
+    args: rest,
+    options: { email: { type: 'string' }, password: { type: 'string' }, name: { type: 'string' } },
+    strict: true,
+  });
+  if (!command || command === 'help' || command === '--help') {
+    process.stdout.write(USAGE);
+    return;
+  }
+  if (!['create-admin', 'create-token', 'audit-verify', 'migrate'].includes(command)) {
+    fail(`Unknown command '${command}'.\n\n${USAGE}`);
+  }
+  if (command === 'migrate') {
+    process.env.DATABASE_MIGRATIONS_RUN = 'false';
+  }
+  const app = await NestFactory.createApplicationContext(CliModule, { logger: ['error'] });
+  const i18n = app.get(I18nService);
+  try {
+    switch (command) {
+      case 'create-admin': {
+        if (!values.email || !values.password) {
+          fail('create-admin needs --email and --password.');
+        }
+        const user = await app
+          .get(AccountsService)
+          .createAdmin(values.email, values.password, CLI_ACTOR);
+        process.stdout.write(`Created administrator ${user.email} (id ${user.id}).\n`);
+        break;
+      }
+      case 'create-token': {
+        if (!values.email) {
+          fail('create-token needs --email.');
+        }
+        const created = await app
+          .get(AccountsService)
+          .createToken(values.email, values.name ?? 'cli', CLI_ACTOR);
+        process.stdout.write(`${created.secret}\n`);
+        process.stderr.write('Store this token now: it is shown only once.\n');
+        break;
+      }
+      case 'audit-verify': {
+        const report = await app.get(AuditService).verify();
+        if (report.ok) {
+          process.stdout.write(`Audit trail intact: ${report.checked} events verified.\n`);
+        } else if (report.brokenAt === null) {
+          fail(
+            `Audit trail BROKEN after ${report.checked} events: the newest events were removed or the head was changed.`,
+          );
+        } else {
+          const why =
+            report.reason === 'edited'
+              ? 'its content was changed'
+              : 'the event before it was removed or changed';
+          fail(
+            `Audit trail BROKEN at event ${report.brokenAt}: ${why} (${report.checked} events verified before it).`,
+          );
+        }
+        break;
+      }
+      case 'migrate': {
+        const ran = await app
+          .get<DataSource>(getDataSourceToken())
+          .runMigrations({ transaction: 'each' });
+        process.stdout.write(
+          ran.length
+            ? `Applied ${ran.map((m) => m.name).join(', ')}.\n`
+            : 'Database is up to date.\n',
+        );
+        break;
+      }
+    }
+  } catch (err) {
+    if (err instanceof DomainError) {
+      const lines = [i18n.t('en', `errors.${err.code}`, err.params)];
+      for (const p of err.problems) {
+        lines.push(`  --${p.field}: ${i18n.t('en', `errors.${p.code}`, p.params)}`);
+      }
+      fail(lines.join('\n'));
+    }
+    throw err;
+  } finally {
+    await app.close();
+  }
+}
+
+main(process.argv.slice(2)).catch((err: unknown) => {
+  fail(err instanceof ConfigError ? err.message : String((err as Error)?.stack ?? err));
+});

@@ -1,0 +1,104 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import type { Logger } from 'pino';
+import { I18nService } from '../i18n/i18n.service.js';
+import { DomainError, httpStatusOf, type ErrorKind } from './errors.js';
+import { isApiRequest } from './request.js';
+
+function kindOfStatus(status: number): ErrorKind | null {
+  switch (status) {
+    case 400:
+    case 422:
+      return 'invalid';
+    case 401:
+      return 'unauthenticated';
+    case 403:
+      return 'forbidden';
+    case 404:
+    case 405:
+      return 'not-found';
+    case 409:
+      return 'conflict';
+    case 413:
+      return 'too-large';
+    case 429:
+      return 'rate-limited';
+    default:
+      return null;
+  }
+}
+
+// Framework and parser errors (unknown route, body too large, bad JSON) become domain errors
+// so that one mapping decides status, message and page.
+export function toDomainError(exception: unknown): DomainError | null {
+  if (exception instanceof DomainError) {
+    return exception;
+  }
+  const status =
+    exception instanceof HttpException
+      ? exception.getStatus()
+      : typeof (exception as { status?: unknown })?.status === 'number'
+        ? (exception as { status: number }).status
+        : 500;
+  const kind = kindOfStatus(status);
+  if (!kind) {
+    return null;
+  }
+  const code =
+    kind === 'not-found' ? 'not_found' : kind === 'too-large' ? 'too_large' : `http_${status}`;
+  return new DomainError(kind, code);
+}
+
+@Catch()
+export class ErrorFilter implements ExceptionFilter {
+  constructor(
+    private readonly i18n: I18nService,
+    private readonly logger: Logger,
+  ) {}
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const http = host.switchToHttp();
+    const req = http.getRequest<Request>();
+    const res = http.getResponse<Response>();
+    const lang = req.lang ?? 'en';
+    const error = toDomainError(exception);
+    if (!error) {
+      this.logger.error({ err: exception, reqId: req.id }, 'unhandled error');
+    }
+    const status = error ? httpStatusOf(error.kind) : 500;
+    const code = error?.code ?? 'internal';
+    const message = this.i18n.t(lang, `errors.${code}`, {
+      ...error?.params,
+      requestId: String(req.id),
+    });
+    const problems = (error?.problems ?? []).map((p) => ({
+      field: p.field,
+      code: p.code,
+      message: this.i18n.t(lang, `errors.${p.code}`, p.params),
+    }));
+    if (res.headersSent) {
+      return;
+    }
+    if (error?.kind === 'rate-limited' && typeof error.params.seconds === 'number') {
+      res.setHeader('Retry-After', String(error.params.seconds));
+    }
+    if (isApiRequest(req)) {
+      res
+        .status(status)
+        .type('application/problem+json')
+        .json({ type: 'about:blank', title: message, status, code, errors: problems });
+      return;
+    }
+    if (error?.kind === 'unauthenticated' && req.method === 'GET') {
+      res.redirect(303, `/login?next=${encodeURIComponent(req.originalUrl)}`);
+      return;
+    }
+    res.status(status).render('errors/error', {
+      title: this.i18n.t(lang, `errors.title.${status}`),
+      status,
+      message,
+      problems,
+      requestId: status === 500 ? String(req.id) : undefined,
+    });
+  }
+}

@@ -1,0 +1,80 @@
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import cookieParser from 'cookie-parser';
+import session from 'express-session';
+import helmet from 'helmet';
+import { randomUUID } from 'node:crypto';
+import { pinoHttp } from 'pino-http';
+import type { Logger } from 'pino';
+import { ErrorFilter } from './common/error.filter.js';
+import { PUBLIC_DIR, VIEWS_DIR } from './common/paths.js';
+import { appConfig, type AppConfig } from './config/app.config.js';
+import { sessionConfig, type SessionConfig } from './config/session.config.js';
+import { I18nService } from './i18n/i18n.service.js';
+import { registerViewHelpers } from './i18n/view-helpers.js';
+import { SessionsService } from './sessions/sessions.service.js';
+
+export const SESSION_COOKIE = 'ra.sid';
+
+// Everything about the HTTP edge, shared by main.ts and the tests.
+export function configureApp(app: NestExpressApplication, logger: Logger): void {
+  const config = app.get<AppConfig>(appConfig.KEY);
+  const sessions = app.get<SessionConfig>(sessionConfig.KEY);
+  const i18n = app.get(I18nService);
+
+  app.set('trust proxy', config.trustProxy);
+  app.disable('x-powered-by');
+  app.use(
+    pinoHttp({
+      logger,
+      genReqId: (req, res) => {
+        const given = req.headers['x-request-id'];
+        const id = typeof given === 'string' && /^[\w.-]{1,64}$/.test(given) ? given : randomUUID();
+        res.setHeader('X-Request-Id', id);
+        return id;
+      },
+      autoLogging: { ignore: (req) => req.url === '/healthz' },
+    }),
+  );
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        directives: {
+          defaultSrc: ["'self'"],
+          formAction: ["'self'"],
+          styleSrc: ["'self'"],
+          frameAncestors: ["'none'"],
+          upgradeInsecureRequests: config.secureCookies ? [] : null,
+        },
+      },
+      // HSTS only makes sense, and only binds, when the site is served over HTTPS.
+      strictTransportSecurity: config.secureCookies
+        ? { maxAge: 31536000, includeSubDomains: true }
+        : false,
+    }),
+  );
+  app.useStaticAssets(PUBLIC_DIR, { prefix: '/static/', maxAge: '1h' });
+  app.setBaseViewsDir(VIEWS_DIR);
+  app.setViewEngine('hbs');
+  app.set('view options', { layout: 'layouts/main' });
+  registerViewHelpers(i18n);
+  app.useBodyParser('urlencoded', { extended: false, limit: '128kb' });
+  app.useBodyParser('json', { limit: '128kb' });
+  app.use(cookieParser());
+  app.use(
+    session({
+      name: SESSION_COOKIE,
+      store: app.get(SessionsService).store,
+      secret: sessions.secret,
+      resave: false,
+      saveUninitialized: false,
+      rolling: true,
+      cookie: {
+        httpOnly: true,
+        sameSite: 'lax',
+        secure: config.secureCookies,
+        maxAge: sessions.idleTimeoutMs,
+      },
+    }),
+  );
+  app.useGlobalFilters(new ErrorFilter(i18n, logger));
+}

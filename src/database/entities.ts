@@ -1,0 +1,17 @@
+import { ApiToken } from '../accounts/api-token.entity.js';
+import { LoginThrottle } from '../accounts/login-throttle.entity.js';
+import { RoleGrant } from '../accounts/role-grant.entity.js';
+import { User } from '../accounts/user.entity.js';
+import { AuditEvent, AuditHead } from '../audit/audit-event.entity.js';
+import { SessionRecord } from '../sessions/session.entity.js';
+
+// Listed, not globbed: the same list serves the app, the CLI and the schema-drift test.
+export const ENTITIES = [
+  User,
+  RoleGrant,
+  ApiToken,
+  LoginThrottle,
+  SessionRecord,
+  AuditEvent,
+  AuditHead,
+];

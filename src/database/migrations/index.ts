@@ -1,0 +1,6 @@
+import { Foundation1795000000000 as MysqlFoundation } from './mysql/1795000000000-foundation.js';
+import { Foundation1795000000000 as SqliteFoundation } from './sqlite/1795000000000-foundation.js';
+
+// Generated SQL differs per dialect, so each has its own list. Never edit a merged one.
+export const MYSQL_MIGRATIONS = [MysqlFoundation];
+export const SQLITE_MIGRATIONS = [SqliteFoundation];

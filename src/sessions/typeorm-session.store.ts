@@ -1,0 +1,87 @@
+import session from 'express-session';
+import { createHash } from 'node:crypto';
+import { LessThan } from 'typeorm';
+import { Clock } from '../common/clock.js';
+import { Transactions } from '../database/transactions.js';
+import { SessionRecord } from './session.entity.js';
+
+type Callback<T = void> = (err?: unknown, value?: T) => void;
+
+function idHash(sid: string): string {
+  return createHash('sha256').update(sid).digest('hex');
+}
+
+// express-session store on the application's own database, so every instance sees every
+// session. Expiry (the idle timeout) is decided here by the injected clock, not by the cookie.
+export class TypeOrmSessionStore extends session.Store {
+  constructor(
+    private readonly tx: Transactions,
+    private readonly clock: Clock,
+    private readonly idleTimeoutMs: number,
+  ) {
+    super();
+  }
+
+  private expiry(): Date {
+    return new Date(this.clock.now().getTime() + this.idleTimeoutMs);
+  }
+
+  override get(sid: string, cb: Callback<session.SessionData | null>): void {
+    this.tx.manager
+      .findOneBy(SessionRecord, { idHash: idHash(sid) })
+      .then(async (row) => {
+        if (!row) {
+          return null;
+        }
+        if (row.expiresAt.getTime() <= this.clock.now().getTime()) {
+          await this.tx.run((em) => em.delete(SessionRecord, { idHash: row.idHash }));
+          return null;
+        }
+        return JSON.parse(row.data) as session.SessionData;
+      })
+      .then(
+        (data) => cb(undefined, data),
+        (err: unknown) => cb(err),
+      );
+  }
+
+  override set(sid: string, data: session.SessionData, cb?: Callback): void {
+    const record = {
+      idHash: idHash(sid),
+      data: JSON.stringify(data),
+      userId: data.userId ?? null,
+      expiresAt: this.expiry(),
+    };
+    this.tx
+      .run((em) => em.save(SessionRecord, record))
+      .then(
+        () => cb?.(),
+        (err: unknown) => cb?.(err),
+      );
+  }
+
+  override touch(sid: string, _data: session.SessionData, cb?: Callback): void {
+    this.tx
+      .run((em) => em.update(SessionRecord, { idHash: idHash(sid) }, { expiresAt: this.expiry() }))
+      .then(
+        () => cb?.(),
+        (err: unknown) => cb?.(err),
+      );
+  }
+
+  override destroy(sid: string, cb?: Callback): void {
+    this.tx
+      .run((em) => em.delete(SessionRecord, { idHash: idHash(sid) }))
+      .then(
+        () => cb?.(),
+        (err: unknown) => cb?.(err),
+      );
+  }
+
+  async prune(): Promise<number> {
+    const result = await this.tx.run((em) =>
+      em.delete(SessionRecord, { expiresAt: LessThan(this.clock.now()) }),
+    );
+    return result.affected ?? 0;
+  }
+}
