@@ -3,6 +3,8 @@ import 'dotenv/config';
 import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { getDataSourceToken } from '@nestjs/typeorm';
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { DataSource } from 'typeorm';
 import { AccountsService } from './accounts/accounts.service.js';
@@ -30,20 +32,49 @@ const USAGE = `Usage: npm run cli -- <command> [options]
 
 const CLI_ACTOR: Actor = { id: null, label: 'cli', ip: null };
 
-function fail(message: string): never {
-  process.stderr.write(message.endsWith('\n') ? message : message + '\n');
-  process.exit(1);
+export interface CliIo {
+  out: (text: string) => void;
+  err: (text: string) => void;
 }
 
-async function main(argv: string[]): Promise<void> {
+class CliFailure extends Error {}
+
+function fail(message: string): never {
+  throw new CliFailure(message.endsWith('\n') ? message : message + '\n');
+}
+
+// Returns the exit code; main() below is the process wrapper. Tests call this directly.
+export async function runCli(argv: string[], io: CliIo): Promise<number> {
+  try {
+    await execute(argv, io);
+    return 0;
+  } catch (err) {
+    if (err instanceof CliFailure) {
+      io.err(err.message);
+      return 1;
+    }
+    if (err instanceof ConfigError) {
+      io.err(err.message + '\n');
+      return 1;
+    }
+    throw err;
+  }
+}
+
+async function execute(argv: string[], io: CliIo): Promise<void> {
   const [command, ...rest] = argv;
-  const { values } = parseArgs({
-    args: rest,
-    options: { email: { type: 'string' }, password: { type: 'string' }, name: { type: 'string' } },
-    strict: true,
-  });
+  let values: { email?: string; password?: string; name?: string };
+  try {
+    ({ values } = parseArgs({
+      args: rest,
+      options: { email: { type: 'string' }, password: { type: 'string' }, name: { type: 'string' } },
+      strict: true,
+    }));
+  } catch (err) {
+    fail(`${(err as Error).message}\n\n${USAGE}`);
+  }
   if (!command || command === 'help' || command === '--help') {
-    process.stdout.write(USAGE);
+    io.out(USAGE);
     return;
   }
   if (!['create-admin', 'create-token', 'audit-verify', 'migrate'].includes(command)) {
@@ -63,7 +94,7 @@ async function main(argv: string[]): Promise<void> {
         const user = await app
           .get(AccountsService)
           .createAdmin(values.email, values.password, CLI_ACTOR);
-        process.stdout.write(`Created administrator ${user.email} (id ${user.id}).\n`);
+        io.out(`Created administrator ${user.email} (id ${user.id}).\n`);
         break;
       }
       case 'create-token': {
@@ -73,14 +104,14 @@ async function main(argv: string[]): Promise<void> {
         const created = await app
           .get(AccountsService)
           .createToken(values.email, values.name ?? 'cli', CLI_ACTOR);
-        process.stdout.write(`${created.secret}\n`);
-        process.stderr.write('Store this token now: it is shown only once.\n');
+        io.out(`${created.secret}\n`);
+        io.err('Store this token now: it is shown only once.\n');
         break;
       }
       case 'audit-verify': {
         const report = await app.get(AuditService).verify();
         if (report.ok) {
-          process.stdout.write(`Audit trail intact: ${report.checked} events verified.\n`);
+          io.out(`Audit trail intact: ${report.checked} events verified.\n`);
         } else if (report.brokenAt === null) {
           fail(
             `Audit trail BROKEN after ${report.checked} events: the newest events were removed or the head was changed.`,
@@ -100,7 +131,7 @@ async function main(argv: string[]): Promise<void> {
         const ran = await app
           .get<DataSource>(getDataSourceToken())
           .runMigrations({ transaction: 'each' });
-        process.stdout.write(
+        io.out(
           ran.length
             ? `Applied ${ran.map((m) => m.name).join(', ')}.\n`
             : 'Database is up to date.\n',
@@ -122,6 +153,16 @@ async function main(argv: string[]): Promise<void> {
   }
 }
 
-main(process.argv.slice(2)).catch((err: unknown) => {
-  fail(err instanceof ConfigError ? err.message : String((err as Error)?.stack ?? err));
-});
+const invokedDirectly =
+  process.argv[1] !== undefined && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url);
+
+if (invokedDirectly) {
+  const io: CliIo = { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) };
+  runCli(process.argv.slice(2), io).then(
+    (code) => process.exit(code),
+    (err: unknown) => {
+      console.error(err);
+      process.exit(1);
+    },
+  );
+}

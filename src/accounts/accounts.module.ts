@@ -15,6 +15,6 @@ import { RequestContextMiddleware } from './request-context.middleware.js';
 })
 export class AccountsModule implements NestModule {
   configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(RequestContextMiddleware).forRoutes('*path');
+    consumer.apply(RequestContextMiddleware).forRoutes('{*path}');
   }
 }

@@ -26,11 +26,15 @@ export class RequestContextMiddleware implements NestMiddleware {
 
   async use(req: Request, res: Response, next: NextFunction): Promise<void> {
     try {
-      await this.loadPrincipal(req);
+      const expired = await this.loadPrincipal(req);
       req.lang = this.language(req, res);
       res.locals.lang = req.lang;
       if (!isApiRequest(req)) {
         this.viewLocals(req, res);
+      }
+      if (expired) {
+        // For the login page this request is about to redirect to.
+        req.session.flash = { kind: 'info', key: 'accounts.login.expired' };
       }
       next();
     } catch (err) {
@@ -38,26 +42,27 @@ export class RequestContextMiddleware implements NestMiddleware {
     }
   }
 
-  private async loadPrincipal(req: Request): Promise<void> {
+  // True when the session just passed its absolute timeout.
+  private async loadPrincipal(req: Request): Promise<boolean> {
     if (isApiRequest(req)) {
       const header = req.headers.authorization ?? '';
       const match = /^Bearer\s+(\S+)$/i.exec(header);
       if (match) {
         req.principal = (await this.accounts.principalForToken(match[1]!)) ?? undefined;
       }
-      return;
+      return false;
     }
     const s = req.session;
     if (!s?.userId) {
-      return;
+      return false;
     }
     const loginAt = s.loginAt ?? 0;
     if (this.clock.now().getTime() - loginAt > this.sessions.absoluteTimeoutMs) {
       await new Promise<void>((resolve) => s.regenerate(() => resolve()));
-      req.session.flash = { kind: 'info', key: 'accounts.login.expired' };
-      return;
+      return true;
     }
     req.principal = (await this.accounts.loadPrincipal(s.userId, 'session')) ?? undefined;
+    return false;
   }
 
   private language(req: Request, res: Response): Language {

@@ -1,0 +1,17 @@
+import { createConnection } from 'mysql2/promise';
+
+export default async function globalSetup(): Promise<void> {
+  const url = process.env.TEST_DATABASE_URL;
+  if (!url) {
+    console.log('\nTests run on the embedded SQLite database (set TEST_DATABASE_URL for MySQL).');
+    return;
+  }
+  try {
+    const conn = await createConnection({ uri: url, connectTimeout: 5000 });
+    const [rows] = await conn.query('SELECT VERSION() AS v');
+    await conn.end();
+    console.log(`\nTests run on MySQL/MariaDB ${(rows as { v: string }[])[0]?.v} at ${new URL(url).host}.`);
+  } catch (err) {
+    throw new Error(`TEST_DATABASE_URL=${url} is not reachable: ${(err as Error).message}`);
+  }
+}

@@ -1,0 +1,89 @@
+import 'reflect-metadata';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { Test } from '@nestjs/testing';
+import type { Server } from 'node:http';
+import { pino, type Logger } from 'pino';
+import { Writable } from 'node:stream';
+import { AppModule } from '../../src/app.module.js';
+import { Clock } from '../../src/common/clock.js';
+import { configureApp } from '../../src/configure-app.js';
+import { createScratchDatabase, type ScratchDatabase } from './databases.js';
+import { FakeClock } from './fake-clock.js';
+
+export interface TestApp {
+  app: NestExpressApplication;
+  server: Server;
+  clock: FakeClock;
+  db: ScratchDatabase;
+  logs: string[];
+  get<T>(token: abstract new (...args: never[]) => T): T;
+  close(): Promise<void>;
+}
+
+export interface TestAppOptions {
+  env?: Record<string, string>;
+  clock?: FakeClock;
+  // Reuse another app's database (several instances on one database).
+  db?: ScratchDatabase;
+}
+
+// The real application, built by the same configureApp() as main.ts, on a database of its
+// own, with a controllable clock and its log lines kept for inspection.
+export async function createTestApp(options: TestAppOptions = {}): Promise<TestApp> {
+  const db = options.db ?? (await createScratchDatabase());
+  const ownsDb = !options.db;
+  const env = { NODE_ENV: 'test', LOG_LEVEL: 'info', ...db.env, ...options.env };
+  const saved: Record<string, string | undefined> = {};
+  for (const [k, v] of Object.entries(env)) {
+    saved[k] = process.env[k];
+    process.env[k] = v;
+  }
+  if (!db.env.DATABASE_URL) {
+    delete process.env.DATABASE_URL;
+  }
+  const clock = options.clock ?? new FakeClock();
+  const logs: string[] = [];
+  const logger: Logger = pino(
+    { level: 'info', redact: (await import('../../src/common/logger.js')).REDACT },
+    new Writable({
+      write(chunk: Buffer, _enc, done) {
+        logs.push(chunk.toString());
+        done();
+      },
+    }),
+  );
+  try {
+    const moduleRef = await Test.createTestingModule({ imports: [AppModule] })
+      .overrideProvider(Clock)
+      .useValue(clock)
+      .compile();
+    const app = moduleRef.createNestApplication<NestExpressApplication>({
+      bodyParser: false,
+      logger: false,
+    });
+    configureApp(app, logger);
+    await app.init();
+    return {
+      app,
+      server: app.getHttpServer() as Server,
+      clock,
+      db,
+      logs,
+      get: (token) => app.get(token),
+      close: async () => {
+        await app.close();
+        if (ownsDb) {
+          await db.drop();
+        }
+      },
+    };
+  } finally {
+    for (const [k, v] of Object.entries(saved)) {
+      if (v === undefined) {
+        delete process.env[k];
+      } else {
+        process.env[k] = v;
+      }
+    }
+  }
+}
