@@ -33,6 +33,16 @@ export function configureApp(app: NestExpressApplication, logger: Logger): void 
         return id;
       },
       autoLogging: { ignore: (req) => req.url === '/healthz' },
+      // One compact line per request; headers stay out (they carry cookies and tokens).
+      serializers: {
+        req: (req: { id: unknown; method: string; url: string; remoteAddress?: string }) => ({
+          id: req.id,
+          method: req.method,
+          url: req.url,
+          ip: req.remoteAddress,
+        }),
+        res: (res: { statusCode: number }) => ({ status: res.statusCode }),
+      },
     }),
   );
   app.use(

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Param, ParseIntPipe, Post, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, ParseIntPipe, Post, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { DomainError } from '../common/errors.js';
 import { actorOf } from '../common/request.js';
@@ -51,6 +51,7 @@ export class AccountController {
   }
 
   @Post('tokens')
+  @HttpCode(200)
   async createToken(@Body('name') name: unknown, @Req() req: Request, @Res() res: Response) {
     const input = typeof name === 'string' ? name : '';
     try {

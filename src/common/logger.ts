@@ -1,5 +1,5 @@
 import type { LoggerService } from '@nestjs/common';
-import { pino, type Logger } from 'pino';
+import { pino, type DestinationStream, type Logger } from 'pino';
 
 // Never log credentials: headers that carry them and any field that looks like a secret.
 export const REDACT = [
@@ -12,8 +12,9 @@ export const REDACT = [
   '*.token',
 ];
 
-export function createRootLogger(level: string): Logger {
-  return pino({ level, redact: { paths: REDACT, censor: '[redacted]' }, base: { app: 'tcs-ra' } });
+export function createRootLogger(level: string, destination?: DestinationStream): Logger {
+  const options = { level, redact: { paths: REDACT, censor: '[redacted]' }, base: { app: 'tcs-ra' } };
+  return destination ? pino(options, destination) : pino(options);
 }
 
 // Nest's own messages (bootstrap, route mapping, uncaught errors) through the same pino.

@@ -11,8 +11,10 @@ declare module 'express-serve-static-core' {
   }
 }
 
+// originalUrl, not path: inside mounted middleware req.path is relative to the mount point.
 export function isApiRequest(req: Request): boolean {
-  return req.path === '/api' || req.path.startsWith('/api/');
+  const path = req.originalUrl.split('?')[0] ?? '';
+  return path === '/api' || path.startsWith('/api/');
 }
 
 export function actorOf(req: Request): Actor {

@@ -2,7 +2,8 @@ import 'reflect-metadata';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Test } from '@nestjs/testing';
 import type { Server } from 'node:http';
-import { pino, type Logger } from 'pino';
+import type { Logger } from 'pino';
+import { createRootLogger } from '../../src/common/logger.js';
 import { Writable } from 'node:stream';
 import { AppModule } from '../../src/app.module.js';
 import { Clock } from '../../src/common/clock.js';
@@ -43,8 +44,8 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
   }
   const clock = options.clock ?? new FakeClock();
   const logs: string[] = [];
-  const logger: Logger = pino(
-    { level: 'info', redact: (await import('../../src/common/logger.js')).REDACT },
+  const logger: Logger = createRootLogger(
+    'info',
     new Writable({
       write(chunk: Buffer, _enc, done) {
         logs.push(chunk.toString());

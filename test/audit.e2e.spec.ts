@@ -1,0 +1,130 @@
+import { DataSource } from 'typeorm';
+import { getDataSourceToken } from '@nestjs/typeorm';
+import { AccountsService } from '../src/accounts/accounts.service.js';
+import { AuditService } from '../src/audit/audit.service.js';
+import { runCli } from '../src/cli.js';
+import { ADMIN, agentFor, login } from './support/http.js';
+import { createTestApp, type TestApp } from './support/test-app.js';
+
+const CLI = { id: null, label: 'cli' };
+
+async function cli(t: TestApp, ...argv: string[]) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const saved = { ...process.env };
+  Object.assign(process.env, t.db.env, { LOG_LEVEL: 'silent' });
+  try {
+    const code = await runCli(argv, { out: (s) => out.push(s), err: (s) => err.push(s) });
+    return { code, out: out.join(''), err: err.join('') };
+  } finally {
+    process.env = saved;
+  }
+}
+
+describe('audit trail', () => {
+  let t: TestApp;
+  let audit: AuditService;
+  let ds: DataSource;
+
+  beforeEach(async () => {
+    t = await createTestApp();
+    audit = t.get(AuditService);
+    ds = t.app.get<DataSource>(getDataSourceToken());
+    await t.get(AccountsService).createAdmin(ADMIN.email, ADMIN.password, CLI);
+  });
+  afterEach(() => t.close());
+
+  it('records logins, failed logins, logouts and token creation with who, when and from where', async () => {
+    const agent = agentFor(t);
+    await login(agent, ADMIN.email, 'wrong-password-here');
+    await login(agent, ADMIN.email, ADMIN.password);
+    await t.get(AccountsService).createToken(ADMIN.email, 'ci', CLI);
+    const rows: { action: string; actor_label: string; ip: string | null; occurred_at: unknown }[] =
+      await ds.query('SELECT action, actor_label, ip, occurred_at FROM audit_events ORDER BY id');
+    expect(rows.map((r) => r.action)).toEqual([
+      'account.admin-created',
+      'login.failed',
+      'login',
+      'token.created',
+    ]);
+    expect(rows[1]).toMatchObject({ actor_label: ADMIN.email });
+    expect(rows[2]!.ip).toMatch(/127\.0\.0\.1/);
+    expect(await audit.verify()).toEqual({ ok: true, checked: 4 });
+  });
+
+  it('audit-verify on the command line names the first edited row', async () => {
+    for (let i = 0; i < 5; i++) {
+      await audit.recordNow({ id: null, label: 'test' }, { action: 'test.event', detail: { i } });
+    }
+    expect(await cli(t, 'audit-verify')).toMatchObject({ code: 0, out: expect.stringContaining('6 events verified') });
+    const [{ id }] = (await ds.query(
+      "SELECT id FROM audit_events WHERE detail = '{\"i\":2}'",
+    )) as { id: number }[];
+    await ds.query("UPDATE audit_events SET detail = '{\"i\":99}' WHERE id = ?", [id]);
+    const result = await cli(t, 'audit-verify');
+    expect(result.code).toBe(1);
+    expect(result.err).toContain(`BROKEN at event ${id}: its content was changed`);
+  });
+
+  it('notices a deleted row in the middle and at the end', async () => {
+    const ids = [];
+    for (let i = 0; i < 4; i++) {
+      ids.push((await audit.recordNow({ id: null, label: 'test' }, { action: 'test.event', detail: { i } })).id);
+    }
+    await ds.query('DELETE FROM audit_events WHERE id = ?', [ids[3]]);
+    expect(await audit.verify()).toMatchObject({ ok: false, brokenAt: null, reason: 'head' });
+    await ds.query('DELETE FROM audit_events WHERE id = ?', [ids[1]]);
+    expect(await audit.verify()).toMatchObject({ ok: false, brokenAt: ids[2], reason: 'link' });
+  });
+
+  it('keeps one unbroken chain when many events are written at once', async () => {
+    await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        audit.recordNow({ id: null, label: 'test' }, { action: 'test.event', detail: { i } }),
+      ),
+    );
+    expect(await audit.verify()).toEqual({ ok: true, checked: 21 });
+  });
+});
+
+describe('command line', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp();
+  });
+  afterAll(() => t.close());
+
+  it('creates the first administrator, who can then log in', async () => {
+    const res = await cli(t, 'create-admin', '--email', 'first@example.org', '--password', 'a-long-enough-secret');
+    expect(res).toMatchObject({ code: 0, out: expect.stringContaining('Created administrator first@example.org') });
+    const agent = agentFor(t);
+    expect((await login(agent, 'first@example.org', 'a-long-enough-secret')).status).toBe(303);
+  });
+
+  it('refuses a weak password and says why', async () => {
+    const short = await cli(t, 'create-admin', '--email', 'x@example.org', '--password', 'short');
+    expect(short.code).toBe(1);
+    expect(short.err).toContain('at least 12 characters');
+    const common = await cli(t, 'create-admin', '--email', 'y@example.org', '--password', 'password1234');
+    expect(common.err).toContain('too common');
+  });
+
+  it('refuses a second account with the same address', async () => {
+    const res = await cli(t, 'create-admin', '--email', 'FIRST@example.org', '--password', 'another-fine-secret');
+    expect(res).toMatchObject({ code: 1, err: expect.stringContaining('already exists') });
+  });
+
+  it('prints a token once that the API accepts', async () => {
+    const res = await cli(t, 'create-token', '--email', 'first@example.org', '--name', 'monitoring');
+    expect(res.code).toBe(0);
+    const secret = res.out.trim();
+    expect(secret).toMatch(/^ra_[\w-]{40,}$/);
+    const { default: request } = await import('supertest');
+    await request(t.server).get('/api/v1/me').set('Authorization', `Bearer ${secret}`).expect(200);
+  });
+
+  it('explains unknown commands and options', async () => {
+    expect(await cli(t, 'frobnicate')).toMatchObject({ code: 1, err: expect.stringContaining('Unknown command') });
+    expect(await cli(t, 'create-admin', '--mail', 'x')).toMatchObject({ code: 1, err: expect.stringContaining('Usage') });
+  });
+});
