@@ -67,7 +67,11 @@ async function execute(argv: string[], io: CliIo): Promise<void> {
   try {
     ({ values } = parseArgs({
       args: rest,
-      options: { email: { type: 'string' }, password: { type: 'string' }, name: { type: 'string' } },
+      options: {
+        email: { type: 'string' },
+        password: { type: 'string' },
+        name: { type: 'string' },
+      },
       strict: true,
     }));
   } catch (err) {

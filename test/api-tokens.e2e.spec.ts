@@ -20,19 +20,34 @@ describe('API tokens', () => {
     const none = await request(t.server).get('/api/v1/me').expect(401);
     expect(none.headers['content-type']).toContain('application/problem+json');
     expect(none.body).toMatchObject({ status: 401, code: 'unauthenticated' });
-    await request(t.server).get('/api/v1/me').set('Authorization', 'Bearer ra_not-a-real-token').expect(401);
+    await request(t.server)
+      .get('/api/v1/me')
+      .set('Authorization', 'Bearer ra_not-a-real-token')
+      .expect(401);
   });
 
   it('accepts a token made for an account, and stops accepting it once revoked', async () => {
     const { token, secret } = await accounts.createToken(ADMIN.email, 'deploy script', CLI);
-    const me = await request(t.server).get('/api/v1/me').set('Authorization', `Bearer ${secret}`).expect(200);
-    expect(me.body).toMatchObject({ email: ADMIN.email, roles: [{ role: 'platform-admin', scopeId: 0 }] });
+    const me = await request(t.server)
+      .get('/api/v1/me')
+      .set('Authorization', `Bearer ${secret}`)
+      .expect(200);
+    expect(me.body).toMatchObject({
+      email: ADMIN.email,
+      roles: [{ role: 'platform-admin', scopeId: 0 }],
+    });
 
-    const list = await request(t.server).get('/api/v1/tokens').set('Authorization', `Bearer ${secret}`).expect(200);
+    const list = await request(t.server)
+      .get('/api/v1/tokens')
+      .set('Authorization', `Bearer ${secret}`)
+      .expect(200);
     expect(list.body).toEqual([expect.objectContaining({ id: token.id, name: 'deploy script' })]);
     expect(JSON.stringify(list.body)).not.toContain(secret);
 
-    await request(t.server).delete(`/api/v1/tokens/${token.id}`).set('Authorization', `Bearer ${secret}`).expect(204);
+    await request(t.server)
+      .delete(`/api/v1/tokens/${token.id}`)
+      .set('Authorization', `Bearer ${secret}`)
+      .expect(204);
     await request(t.server).get('/api/v1/me').set('Authorization', `Bearer ${secret}`).expect(401);
   });
 
@@ -60,7 +75,11 @@ describe('API tokens', () => {
     expect(again.text).toContain('laptop');
     expect(again.text).not.toContain(secret!);
     const id = /action="\/account\/tokens\/(\d+)\/revoke"/.exec(again.text)?.[1];
-    await agent.post(`/account/tokens/${id}/revoke`).type('form').send({ _csrf: csrfFrom(again.text) }).expect(303);
+    await agent
+      .post(`/account/tokens/${id}/revoke`)
+      .type('form')
+      .send({ _csrf: csrfFrom(again.text) })
+      .expect(303);
     await request(t.server).get('/api/v1/me').set('Authorization', `Bearer ${secret}`).expect(401);
   });
 
@@ -87,12 +106,20 @@ describe('API tokens', () => {
       .send({ name: '' })
       .expect(422);
     expect(res.body.errors).toEqual([
-      expect.objectContaining({ field: 'name', code: 'required', message: expect.not.stringMatching(/required/) }),
+      expect.objectContaining({
+        field: 'name',
+        code: 'required',
+        message: expect.not.stringMatching(/required/),
+      }),
     ]);
   });
 
-  it('refuses a revoke of someone else\'s token as if it did not exist', async () => {
-    const other = await accounts.createAdmin('other@example.org', 'a-different-long-passphrase', CLI);
+  it("refuses a revoke of someone else's token as if it did not exist", async () => {
+    const other = await accounts.createAdmin(
+      'other@example.org',
+      'a-different-long-passphrase',
+      CLI,
+    );
     const { token } = await accounts.createTokenFor(other.id, 'theirs', CLI);
     const { secret } = await accounts.createToken(ADMIN.email, 'mine', CLI);
     const res = await request(t.server)

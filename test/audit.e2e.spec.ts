@@ -48,7 +48,7 @@ describe('audit trail', () => {
       'token.created',
     ]);
     expect(rows[1]).toMatchObject({ actor_label: ADMIN.email });
-    expect(rows[2]!.ip).toMatch(/127\.0\.0\.1/);
+    expect(rows[2].ip).toMatch(/127\.0\.0\.1/);
     expect(await audit.verify()).toEqual({ ok: true, checked: 4 });
   });
 
@@ -56,11 +56,14 @@ describe('audit trail', () => {
     for (let i = 0; i < 5; i++) {
       await audit.recordNow({ id: null, label: 'test' }, { action: 'test.event', detail: { i } });
     }
-    expect(await cli(t, 'audit-verify')).toMatchObject({ code: 0, out: expect.stringContaining('6 events verified') });
-    const [{ id }] = (await ds.query(
-      "SELECT id FROM audit_events WHERE detail = '{\"i\":2}'",
-    )) as { id: number }[];
-    await ds.query("UPDATE audit_events SET detail = '{\"i\":99}' WHERE id = ?", [id]);
+    expect(await cli(t, 'audit-verify')).toMatchObject({
+      code: 0,
+      out: expect.stringContaining('6 events verified'),
+    });
+    const [{ id }] = await ds.query<{ id: number }[]>(
+      'SELECT id FROM audit_events WHERE detail = \'{"i":2}\'',
+    );
+    await ds.query('UPDATE audit_events SET detail = \'{"i":99}\' WHERE id = ?', [id]);
     const result = await cli(t, 'audit-verify');
     expect(result.code).toBe(1);
     expect(result.err).toContain(`BROKEN at event ${id}: its content was changed`);
@@ -69,7 +72,14 @@ describe('audit trail', () => {
   it('notices a deleted row in the middle and at the end', async () => {
     const ids = [];
     for (let i = 0; i < 4; i++) {
-      ids.push((await audit.recordNow({ id: null, label: 'test' }, { action: 'test.event', detail: { i } })).id);
+      ids.push(
+        (
+          await audit.recordNow(
+            { id: null, label: 'test' },
+            { action: 'test.event', detail: { i } },
+          )
+        ).id,
+      );
     }
     await ds.query('DELETE FROM audit_events WHERE id = ?', [ids[3]]);
     expect(await audit.verify()).toMatchObject({ ok: false, brokenAt: null, reason: 'head' });
@@ -95,8 +105,18 @@ describe('command line', () => {
   afterAll(() => t.close());
 
   it('creates the first administrator, who can then log in', async () => {
-    const res = await cli(t, 'create-admin', '--email', 'first@example.org', '--password', 'a-long-enough-secret');
-    expect(res).toMatchObject({ code: 0, out: expect.stringContaining('Created administrator first@example.org') });
+    const res = await cli(
+      t,
+      'create-admin',
+      '--email',
+      'first@example.org',
+      '--password',
+      'a-long-enough-secret',
+    );
+    expect(res).toMatchObject({
+      code: 0,
+      out: expect.stringContaining('Created administrator first@example.org'),
+    });
     const agent = agentFor(t);
     expect((await login(agent, 'first@example.org', 'a-long-enough-secret')).status).toBe(303);
   });
@@ -105,17 +125,38 @@ describe('command line', () => {
     const short = await cli(t, 'create-admin', '--email', 'x@example.org', '--password', 'short');
     expect(short.code).toBe(1);
     expect(short.err).toContain('at least 12 characters');
-    const common = await cli(t, 'create-admin', '--email', 'y@example.org', '--password', 'password1234');
+    const common = await cli(
+      t,
+      'create-admin',
+      '--email',
+      'y@example.org',
+      '--password',
+      'password1234',
+    );
     expect(common.err).toContain('too common');
   });
 
   it('refuses a second account with the same address', async () => {
-    const res = await cli(t, 'create-admin', '--email', 'FIRST@example.org', '--password', 'another-fine-secret');
+    const res = await cli(
+      t,
+      'create-admin',
+      '--email',
+      'FIRST@example.org',
+      '--password',
+      'another-fine-secret',
+    );
     expect(res).toMatchObject({ code: 1, err: expect.stringContaining('already exists') });
   });
 
   it('prints a token once that the API accepts', async () => {
-    const res = await cli(t, 'create-token', '--email', 'first@example.org', '--name', 'monitoring');
+    const res = await cli(
+      t,
+      'create-token',
+      '--email',
+      'first@example.org',
+      '--name',
+      'monitoring',
+    );
     expect(res.code).toBe(0);
     const secret = res.out.trim();
     expect(secret).toMatch(/^ra_[\w-]{40,}$/);
@@ -124,7 +165,13 @@ describe('command line', () => {
   });
 
   it('explains unknown commands and options', async () => {
-    expect(await cli(t, 'frobnicate')).toMatchObject({ code: 1, err: expect.stringContaining('Unknown command') });
-    expect(await cli(t, 'create-admin', '--mail', 'x')).toMatchObject({ code: 1, err: expect.stringContaining('Usage') });
+    expect(await cli(t, 'frobnicate')).toMatchObject({
+      code: 1,
+      err: expect.stringContaining('Unknown command'),
+    });
+    expect(await cli(t, 'create-admin', '--mail', 'x')).toMatchObject({
+      code: 1,
+      err: expect.stringContaining('Usage'),
+    });
   });
 });

@@ -26,7 +26,12 @@ describe('logging in and out', () => {
     const res = await agent
       .post('/login')
       .type('form')
-      .send({ email: 'ADMIN@example.org ', password: ADMIN.password, _csrf: csrfFrom(page.text), next: '/account' })
+      .send({
+        email: 'ADMIN@example.org ',
+        password: ADMIN.password,
+        _csrf: csrfFrom(page.text),
+        next: '/account',
+      })
       .expect(303);
     expect(res.headers.location).toBe('/account');
     const after = /ra\.sid=([^;]+)/.exec(String(res.headers['set-cookie']))?.[1];
@@ -66,7 +71,12 @@ describe('logging in and out', () => {
     const res = await agent
       .post('/login')
       .type('form')
-      .send({ email: ADMIN.email, password: ADMIN.password, _csrf: csrfFrom(page.text), next: '//evil.example/' })
+      .send({
+        email: ADMIN.email,
+        password: ADMIN.password,
+        _csrf: csrfFrom(page.text),
+        next: '//evil.example/',
+      })
       .expect(303);
     expect(res.headers.location).toBe('/');
   });
@@ -76,7 +86,11 @@ describe('logging in and out', () => {
     await login(agent, ADMIN.email, ADMIN.password).then((r) => expect(r.status).toBe(303));
     const page = await agent.get('/account').expect(200);
     const cookie = String(page.request.cookies ?? '');
-    const res = await agent.post('/logout').type('form').send({ _csrf: csrfFrom(page.text) }).expect(303);
+    const res = await agent
+      .post('/logout')
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text) })
+      .expect(303);
     expect(res.headers.location).toBe('/login?loggedOut');
     await agent.get('/account').expect(303);
     // Replaying the old cookie by hand fails too: the session is gone from the database.
@@ -95,7 +109,9 @@ describe('session timeouts', () => {
   let t: TestApp;
 
   beforeAll(async () => {
-    t = await createTestApp({ env: { SESSION_IDLE_TIMEOUT: '1800', SESSION_ABSOLUTE_TIMEOUT: '7200' } });
+    t = await createTestApp({
+      env: { SESSION_IDLE_TIMEOUT: '1800', SESSION_ABSOLUTE_TIMEOUT: '7200' },
+    });
     await t.get(AccountsService).createAdmin(ADMIN.email, ADMIN.password, CLI);
   });
   afterAll(() => t.close());
@@ -122,7 +138,7 @@ describe('session timeouts', () => {
     t.clock.advance(MINUTE);
     const res = await agent.get('/account').expect(303);
     expect(res.headers.location).toContain('/login');
-    const page = await agent.get(res.headers.location as string).expect(200);
+    const page = await agent.get(res.headers.location).expect(200);
     expect(page.text).toContain('Your session has expired');
   });
 });

@@ -21,9 +21,14 @@ describe('security headers', () => {
   });
 
   it('sends HSTS and secure cookies when BASE_URL is https', async () => {
-    const t = await createTestApp({ env: { BASE_URL: 'https://ra.example.org', TRUST_PROXY: 'true' } });
+    const t = await createTestApp({
+      env: { BASE_URL: 'https://ra.example.org', TRUST_PROXY: 'true' },
+    });
     try {
-      const res = await request(t.server).get('/login').set('X-Forwarded-Proto', 'https').expect(200);
+      const res = await request(t.server)
+        .get('/login')
+        .set('X-Forwarded-Proto', 'https')
+        .expect(200);
       expect(res.headers['strict-transport-security']).toContain('max-age=31536000');
       expect(res.headers['set-cookie']?.[0]).toContain('Secure');
     } finally {
@@ -50,7 +55,10 @@ describe('pages for errors', () => {
 
   it('answers unknown API paths with a JSON problem', async () => {
     const { secret } = await t.get(AccountsService).createToken(ADMIN.email, 'x', CLI);
-    const res = await request(t.server).get('/api/v1/nothing').set('Authorization', `Bearer ${secret}`).expect(404);
+    const res = await request(t.server)
+      .get('/api/v1/nothing')
+      .set('Authorization', `Bearer ${secret}`)
+      .expect(404);
     expect(res.body).toMatchObject({ status: 404, code: 'not_found' });
   });
 

@@ -25,7 +25,9 @@ describe('choosing the language', () => {
   });
 
   it('uses Accept-Language over the default, by quality', async () => {
-    const res = await request(t.server).get('/login').set('Accept-Language', 'es;q=1, sv;q=0.8, de;q=0.5');
+    const res = await request(t.server)
+      .get('/login')
+      .set('Accept-Language', 'es;q=1, sv;q=0.8, de;q=0.5');
     expect(headingOf(res.text)).toBe(HEADING.sv);
   });
 

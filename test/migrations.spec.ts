@@ -36,14 +36,18 @@ describe(`migrations on ${DIALECT}`, () => {
       await ds.undoLastMigration();
     }
     const tables = await ds.createQueryRunner().getTables();
-    expect(tables.map((t) => t.name).filter((n) => n !== 'migrations' && !n.startsWith('sqlite_'))).toEqual([]);
+    expect(
+      tables.map((t) => t.name).filter((n) => n !== 'migrations' && !n.startsWith('sqlite_')),
+    ).toEqual([]);
     await ds.runMigrations();
     expect((await ds.driver.createSchemaBuilder().log()).upQueries).toEqual([]);
   });
 
   it('keep existing data when the application starts again and migrates', async () => {
     await ds.runMigrations();
-    await ds.query("INSERT INTO users (email, display_name, active, version) VALUES ('keep@example.org', 'Keep', 1, 1)");
+    await ds.query(
+      "INSERT INTO users (email, display_name, active, version) VALUES ('keep@example.org', 'Keep', 1, 1)",
+    );
     await ds.destroy();
     const again = dataSourceFor(db);
     await again.initialize();

@@ -1,4 +1,14 @@
-import { Body, Controller, Get, HttpCode, Param, ParseIntPipe, Post, Req, Res } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  Param,
+  ParseIntPipe,
+  Post,
+  Req,
+  Res,
+} from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { DomainError } from '../common/errors.js';
 import { actorOf } from '../common/request.js';
@@ -39,9 +49,10 @@ export class AccountController {
     @Req() req: Request,
     @Res() res: Response,
   ) {
-    await this.accounts.setLanguage(req.principal!.userId, String(language ?? ''), actorOf(req));
+    const chosen = typeof language === 'string' ? language : '';
+    await this.accounts.setLanguage(req.principal!.userId, chosen, actorOf(req));
     // The cookie outranks the saved preference: keep them in step.
-    res.cookie(LANG_COOKIE, String(language), {
+    res.cookie(LANG_COOKIE, chosen, {
       httpOnly: true,
       sameSite: 'lax',
       maxAge: 365 * 24 * 3600 * 1000,

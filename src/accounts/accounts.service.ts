@@ -101,7 +101,7 @@ export class AccountsService implements OnModuleInit {
       );
       throw new LoginFailed();
     }
-    await this.throttle.reset(keys[0]!);
+    await this.throttle.reset(keys[0]);
     await this.audit.recordNow(
       { id: user.id, label: user.email, ip },
       { action: 'login', subjectType: 'user', subjectId: user.id },

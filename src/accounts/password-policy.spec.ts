@@ -14,7 +14,10 @@ describe('password policy', () => {
     expect(passwordProblems(password, 'jane.doe@example.org')).toEqual([problem]);
   });
 
-  it.each(['correct-horse-battery-9', 'tuin kabouter fiets', 'Zyx!8302-lamp'])('accepts %s', (password) => {
-    expect(passwordProblems(password, 'jane.doe@example.org')).toEqual([]);
-  });
+  it.each(['correct-horse-battery-9', 'tuin kabouter fiets', 'Zyx!8302-lamp'])(
+    'accepts %s',
+    (password) => {
+      expect(passwordProblems(password, 'jane.doe@example.org')).toEqual([]);
+    },
+  );
 });

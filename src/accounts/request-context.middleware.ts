@@ -48,7 +48,7 @@ export class RequestContextMiddleware implements NestMiddleware {
       const header = req.headers.authorization ?? '';
       const match = /^Bearer\s+(\S+)$/i.exec(header);
       if (match) {
-        req.principal = (await this.accounts.principalForToken(match[1]!)) ?? undefined;
+        req.principal = (await this.accounts.principalForToken(match[1])) ?? undefined;
       }
       return false;
     }

@@ -98,7 +98,7 @@ export class ErrorFilter implements ExceptionFilter {
       status,
       message,
       problems,
-      requestId: status === 500 ? String(req.id) : undefined,
+      requestId: status === 500 ? req.id : undefined,
     });
   }
 }

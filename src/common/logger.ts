@@ -13,7 +13,11 @@ export const REDACT = [
 ];
 
 export function createRootLogger(level: string, destination?: DestinationStream): Logger {
-  const options = { level, redact: { paths: REDACT, censor: '[redacted]' }, base: { app: 'tcs-ra' } };
+  const options = {
+    level,
+    redact: { paths: REDACT, censor: '[redacted]' },
+    base: { app: 'tcs-ra' },
+  };
   return destination ? pino(options, destination) : pino(options);
 }
 

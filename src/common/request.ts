@@ -7,7 +7,8 @@ declare module 'express-serve-static-core' {
   interface Request {
     principal?: Principal;
     lang: Language;
-    id: string | number | object;
+    // Set by pino-http: the X-Request-Id header or a fresh UUID.
+    id: string;
   }
 }
 

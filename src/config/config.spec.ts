@@ -27,8 +27,16 @@ describe('configuration', () => {
 
   it('runs on defaults when nothing is set', () => {
     const app = loadAppConfig({});
-    expect(app).toMatchObject({ port: 3000, baseUrl: 'http://localhost:3000', defaultLanguage: 'en', production: false });
-    expect(loadDatabaseConfig({ DATA_DIR: dataDir })).toMatchObject({ type: 'sqlite', file: join(dataDir, 'ra.sqlite') });
+    expect(app).toMatchObject({
+      port: 3000,
+      baseUrl: 'http://localhost:3000',
+      defaultLanguage: 'en',
+      production: false,
+    });
+    expect(loadDatabaseConfig({ DATA_DIR: dataDir })).toMatchObject({
+      type: 'sqlite',
+      file: join(dataDir, 'ra.sqlite'),
+    });
   });
 
   it.each([
@@ -47,16 +55,18 @@ describe('configuration', () => {
     expect(problemsOf(() => loadDatabaseConfig({ DATABASE_URL: 'postgres://x/y' }))).toEqual([
       'DATABASE_URL: must look like mysql://user:password@host:3306/database',
     ]);
-    expect(loadDatabaseConfig({ DATABASE_URL: 'mysql://ra:pw@db:3306/ra' })).toMatchObject({ type: 'mysql' });
+    expect(loadDatabaseConfig({ DATABASE_URL: 'mysql://ra:pw@db:3306/ra' })).toMatchObject({
+      type: 'mysql',
+    });
   });
 
   it('refuses to start in production without SESSION_SECRET', () => {
-    expect(problemsOf(() => loadSessionConfig({ NODE_ENV: 'production', DATA_DIR: dataDir }))).toEqual([
-      'SESSION_SECRET: is required when NODE_ENV=production',
-    ]);
-    expect(problemsOf(() => loadSessionConfig({ SESSION_SECRET: 'short', DATA_DIR: dataDir }))[0]).toMatch(
-      /^SESSION_SECRET: must be at least 32 characters/,
-    );
+    expect(
+      problemsOf(() => loadSessionConfig({ NODE_ENV: 'production', DATA_DIR: dataDir })),
+    ).toEqual(['SESSION_SECRET: is required when NODE_ENV=production']);
+    expect(
+      problemsOf(() => loadSessionConfig({ SESSION_SECRET: 'short', DATA_DIR: dataDir }))[0],
+    ).toMatch(/^SESSION_SECRET: must be at least 32 characters/);
   });
 
   it('generates a development secret once and keeps it in the data folder', () => {

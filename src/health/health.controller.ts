@@ -18,12 +18,10 @@ export class HealthController {
     } catch {
       // Reported in the body; the load balancer acts on the status.
     }
-    res
-      .status(database === 'up' ? 200 : 503)
-      .json({
-        status: database === 'up' ? 'ok' : 'error',
-        database,
-        dialect: this.dataSource.options.type,
-      });
+    res.status(database === 'up' ? 200 : 503).json({
+      status: database === 'up' ? 'ok' : 'error',
+      database,
+      dialect: this.dataSource.options.type,
+    });
   }
 }

@@ -2,7 +2,9 @@ import type { Request } from 'express';
 
 function call(req: Request, method: 'regenerate' | 'save' | 'destroy'): Promise<void> {
   return new Promise((resolve, reject) => {
-    req.session[method]((err: unknown) => (err ? reject(err as Error) : resolve()));
+    req.session[method]((err: unknown) =>
+      err ? reject(err instanceof Error ? err : new Error('session store failed')) : resolve(),
+    );
   });
 }
 

@@ -10,7 +10,9 @@ export default async function globalSetup(): Promise<void> {
     const conn = await createConnection({ uri: url, connectTimeout: 5000 });
     const [rows] = await conn.query('SELECT VERSION() AS v');
     await conn.end();
-    console.log(`\nTests run on MySQL/MariaDB ${(rows as { v: string }[])[0]?.v} at ${new URL(url).host}.`);
+    console.log(
+      `\nTests run on MySQL/MariaDB ${(rows as { v: string }[])[0]?.v} at ${new URL(url).host}.`,
+    );
   } catch (err) {
     throw new Error(`TEST_DATABASE_URL=${url} is not reachable: ${(err as Error).message}`);
   }

@@ -66,7 +66,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     await app.init();
     return {
       app,
-      server: app.getHttpServer() as Server,
+      server: app.getHttpServer(),
       clock,
       db,
       logs,
