@@ -3,6 +3,7 @@ import { LoginThrottle } from '../accounts/login-throttle.entity.js';
 import { RoleGrant } from '../accounts/role-grant.entity.js';
 import { User } from '../accounts/user.entity.js';
 import { AuditEvent, AuditHead } from '../audit/audit-event.entity.js';
+import { MailMessage } from '../mail/mail-message.entity.js';
 import { SessionRecord } from '../sessions/session.entity.js';
 
 // Listed, not globbed: the same list serves the app, the CLI and the schema-drift test.
@@ -14,4 +15,5 @@ export const ENTITIES = [
   SessionRecord,
   AuditEvent,
   AuditHead,
+  MailMessage,
 ];

@@ -1,6 +1,8 @@
 import { Foundation1795000000000 as MysqlFoundation } from './mysql/1795000000000-foundation.js';
 import { Foundation1795000000000 as SqliteFoundation } from './sqlite/1795000000000-foundation.js';
+import { Mail1795000001000 as MysqlMail } from './mysql/1795000001000-mail.js';
+import { Mail1795000001000 as SqliteMail } from './sqlite/1795000001000-mail.js';
 
 // Generated SQL differs per dialect, so each has its own list. Never edit a merged one.
-export const MYSQL_MIGRATIONS = [MysqlFoundation];
-export const SQLITE_MIGRATIONS = [SqliteFoundation];
+export const MYSQL_MIGRATIONS = [MysqlFoundation, MysqlMail];
+export const SQLITE_MIGRATIONS = [SqliteFoundation, SqliteMail];
