@@ -1,4 +1,13 @@
-import { dnsFailure, MAX_DETAIL, outcome, redirectTarget, sameName } from './dcv-outcome.js';
+import { loadCatalogue } from '../../i18n/i18n.service.js';
+import { DCV_METHODS } from './dcv-challenge.js';
+import {
+  DCV_OUTCOME_CODES,
+  dnsFailure,
+  MAX_DETAIL,
+  outcome,
+  redirectTarget,
+  sameName,
+} from './dcv-outcome.js';
 
 describe('outcome', () => {
   it('is ok only when found', () => {
@@ -58,5 +67,16 @@ describe('redirectTarget', () => {
     const result = redirectTarget('uni.example.org', from, location);
     expect(typeof result).toBe('string');
     expect(result).toMatch(reason);
+  });
+});
+
+describe('dcv messages', () => {
+  it('explain every outcome code and name and describe every method', () => {
+    const en = loadCatalogue().get('en')!;
+    const keys = [
+      ...DCV_OUTCOME_CODES.map((code) => `dcv.outcome.${code}`),
+      ...DCV_METHODS.flatMap((m) => [`dcv.method.${m}`, `dcv.instructions.${m}`]),
+    ];
+    expect(keys.filter((key) => !en.has(key))).toEqual([]);
   });
 });
