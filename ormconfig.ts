@@ -2,10 +2,10 @@ import 'reflect-metadata';
 import 'dotenv/config';
 import { DataSource } from 'typeorm';
 import { loadDatabaseConfig } from './src/config/database.config.js';
-import { buildDataSourceOptions } from './src/database/data-source-options.js';
+import { resolveDataSourceOptions } from './src/database/data-source-options.js';
 
 // For the TypeORM CLI (npm run typeorm -- migration:show); the app builds the same options.
 export default new DataSource({
-  ...buildDataSourceOptions(loadDatabaseConfig()),
+  ...(await resolveDataSourceOptions(loadDatabaseConfig())),
   migrationsRun: false,
 });

@@ -1,11 +1,11 @@
 import { DataSource } from 'typeorm';
 import { loadDatabaseConfig } from '../src/config/database.config.js';
-import { buildDataSourceOptions } from '../src/database/data-source-options.js';
+import { resolveDataSourceOptions } from '../src/database/data-source-options.js';
 import { createScratchDatabase, DIALECT, type ScratchDatabase } from './support/databases.js';
 
-function dataSourceFor(db: ScratchDatabase): DataSource {
+async function dataSourceFor(db: ScratchDatabase): Promise<DataSource> {
   const config = loadDatabaseConfig({ ...db.env, DATABASE_MIGRATIONS_RUN: 'false' });
-  return new DataSource(buildDataSourceOptions(config));
+  return new DataSource(await resolveDataSourceOptions(config));
 }
 
 describe(`migrations on ${DIALECT}`, () => {
@@ -14,7 +14,7 @@ describe(`migrations on ${DIALECT}`, () => {
 
   beforeEach(async () => {
     db = await createScratchDatabase();
-    ds = dataSourceFor(db);
+    ds = await dataSourceFor(db);
     await ds.initialize();
   });
   afterEach(async () => {
@@ -49,7 +49,7 @@ describe(`migrations on ${DIALECT}`, () => {
       "INSERT INTO users (email, display_name, active, version) VALUES ('keep@example.org', 'Keep', 1, 1)",
     );
     await ds.destroy();
-    const again = dataSourceFor(db);
+    const again = await dataSourceFor(db);
     await again.initialize();
     expect(await again.runMigrations()).toEqual([]);
     const rows: { email: string }[] = await again.query('SELECT email FROM users');

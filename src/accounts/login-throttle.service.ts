@@ -51,7 +51,7 @@ export class LoginThrottleService {
           : this.config.loginMaxFailures;
         const row = await em.findOne(LoginThrottle, {
           where: { key },
-          lock: this.tx.dialect === 'mysql' ? { mode: 'pessimistic_write' } : undefined,
+          lock: this.tx.forUpdate,
         });
         const stale =
           !row || now.getTime() - row.lastFailureAt.getTime() > this.config.loginFailureWindowMs;

@@ -63,7 +63,7 @@ export class AuditService {
   async record(em: EntityManager, actor: Actor, entry: AuditEntry): Promise<AuditEvent> {
     const head = await em.findOne(AuditHead, {
       where: { id: 1 },
-      lock: this.tx.dialect === 'mysql' ? { mode: 'pessimistic_write' } : undefined,
+      lock: this.tx.forUpdate,
     });
     if (!head) {
       throw new Error('audit_head row missing: migrations not applied?');

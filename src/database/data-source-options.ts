@@ -1,12 +1,30 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { createConnection, type RowDataPacket } from 'mysql2/promise';
 import type { DataSourceOptions, LoggerOptions } from 'typeorm';
 import type { DatabaseConfig } from '../config/database.config.js';
 import { ENTITIES } from './entities.js';
 import { MYSQL_MIGRATIONS, SQLITE_MIGRATIONS } from './migrations/index.js';
 
+export type MysqlFlavour = 'mysql' | 'mariadb';
+
+// TypeORM reads MariaDB's catalogue differently (it reports NULL defaults as the string
+// 'NULL'); told the wrong flavour, it sees schema changes that are not there.
+export async function detectMysqlFlavour(url: string): Promise<MysqlFlavour> {
+  const conn = await createConnection({ uri: url, connectTimeout: 10_000 });
+  try {
+    const [rows] = await conn.query<RowDataPacket[]>('SELECT VERSION() AS v');
+    return String(rows[0]?.v).includes('MariaDB') ? 'mariadb' : 'mysql';
+  } finally {
+    await conn.end();
+  }
+}
+
 // One function for the app, the CLI and ormconfig.ts, so they cannot drift apart.
-export function buildDataSourceOptions(config: DatabaseConfig): DataSourceOptions {
+export function buildDataSourceOptions(
+  config: DatabaseConfig,
+  flavour: MysqlFlavour = 'mysql',
+): DataSourceOptions {
   const common = {
     entities: ENTITIES,
     synchronize: false,
@@ -17,7 +35,7 @@ export function buildDataSourceOptions(config: DatabaseConfig): DataSourceOption
   if (config.type === 'mysql') {
     return {
       ...common,
-      type: 'mysql',
+      type: flavour,
       url: config.url,
       charset: 'utf8mb4_unicode_ci',
       timezone: 'Z',
@@ -39,4 +57,11 @@ export function buildDataSourceOptions(config: DatabaseConfig): DataSourceOption
       db.pragma('busy_timeout = 5000');
     },
   };
+}
+
+export async function resolveDataSourceOptions(config: DatabaseConfig): Promise<DataSourceOptions> {
+  return buildDataSourceOptions(
+    config,
+    config.type === 'mysql' ? await detectMysqlFlavour(config.url) : undefined,
+  );
 }

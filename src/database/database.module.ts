@@ -2,7 +2,7 @@ import { Global, Module } from '@nestjs/common';
 import { ConfigModule, ConfigType } from '@nestjs/config';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { databaseConfig } from '../config/database.config.js';
-import { buildDataSourceOptions } from './data-source-options.js';
+import { resolveDataSourceOptions } from './data-source-options.js';
 import { Transactions } from './transactions.js';
 
 @Global()
@@ -11,8 +11,8 @@ import { Transactions } from './transactions.js';
     TypeOrmModule.forRootAsync({
       imports: [ConfigModule.forFeature(databaseConfig)],
       inject: [databaseConfig.KEY],
-      useFactory: (config: ConfigType<typeof databaseConfig>) => ({
-        ...buildDataSourceOptions(config),
+      useFactory: async (config: ConfigType<typeof databaseConfig>) => ({
+        ...(await resolveDataSourceOptions(config)),
         retryAttempts: 3,
         retryDelay: 1000,
       }),

@@ -11,7 +11,7 @@ export class Transactions {
   private readonly serialise: boolean;
 
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {
-    this.serialise = dataSource.options.type !== 'mysql';
+    this.serialise = dataSource.options.type === 'better-sqlite3';
   }
 
   run<T>(work: (em: EntityManager) => Promise<T>): Promise<T> {
@@ -25,6 +25,12 @@ export class Transactions {
 
   get manager(): EntityManager {
     return this.dataSource.manager;
+  }
+
+  // For reads that a write depends on (version checks, counters): a row lock on MySQL; SQLite
+  // needs none because its transactions already take turns.
+  get forUpdate(): { mode: 'pessimistic_write' } | undefined {
+    return this.serialise ? undefined : { mode: 'pessimistic_write' };
   }
 
   get dialect(): 'mysql' | 'sqlite' {
