@@ -6,12 +6,16 @@ import { AuditModule } from './audit/audit.module.js';
 import { Clock, SystemClock } from './common/clock.js';
 import { appConfig } from './config/app.config.js';
 import { databaseConfig } from './config/database.config.js';
+import { mailConfig } from './config/mail.config.js';
 import { sessionConfig } from './config/session.config.js';
 import { DatabaseModule } from './database/database.module.js';
 import { HealthModule } from './health/health.module.js';
 import { HomeController } from './home.controller.js';
 import { I18nModule } from './i18n/i18n.module.js';
+import { MailModule } from './mail/mail.module.js';
 import { SessionsModule } from './sessions/sessions.module.js';
+import { OrganisationsModule } from './organisations/organisations.module.js';
+import { secretsConfig } from './config/secrets.config.js';
 
 @Global()
 @Module({ providers: [{ provide: Clock, useClass: SystemClock }], exports: [Clock] })
@@ -22,7 +26,7 @@ export const CORE_IMPORTS = [
   ConfigModule.forRoot({
     isGlobal: true,
     ignoreEnvFile: true,
-    load: [appConfig, databaseConfig, sessionConfig],
+    load: [appConfig, databaseConfig, sessionConfig, mailConfig, secretsConfig],
   }),
   ClockModule,
   DatabaseModule,
@@ -30,10 +34,11 @@ export const CORE_IMPORTS = [
   AuditModule,
   SessionsModule,
   AccountsModule,
+  MailModule,
 ];
 
 @Module({
-  imports: [...CORE_IMPORTS, ScheduleModule.forRoot(), HealthModule],
+  imports: [...CORE_IMPORTS, ScheduleModule.forRoot(), HealthModule, OrganisationsModule],
   controllers: [HomeController],
 })
 export class AppModule {}

@@ -1,10 +1,14 @@
 import { Controller, Get, Render, Req } from '@nestjs/common';
 import type { Request } from 'express';
 import { AuditService } from './audit/audit.service.js';
+import { OrganisationsService } from './organisations/organisations.service.js';
 
 @Controller()
 export class HomeController {
-  constructor(private readonly audit: AuditService) {}
+  constructor(
+    private readonly audit: AuditService,
+    private readonly organisations: OrganisationsService,
+  ) {}
 
   @Get()
   @Render('home/index')
@@ -12,6 +16,7 @@ export class HomeController {
     const principal = req.principal!;
     return {
       grants: principal.grants,
+      departments: await this.organisations.myDepartments(principal),
       recent: await this.audit.forActor(principal.userId, 10),
     };
   }

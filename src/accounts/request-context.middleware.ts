@@ -90,6 +90,12 @@ export class RequestContextMiddleware implements NestMiddleware {
     // req.path is relative to the middleware's mount point; the page's own path is wanted.
     const path = req.originalUrl.split('?')[0] ?? '/';
     res.locals.principal = req.principal;
+    const roles = new Set(req.principal?.grants.map((g) => g.role));
+    res.locals.nav = {
+      platform: roles.has('platform-admin'),
+      nrens: roles.has('platform-admin') || roles.has('nren-admin'),
+      organisations: roles.has('platform-admin') || roles.has('nren-admin') || roles.has('rao'),
+    };
     res.locals.currentPath = path;
     res.locals.languages = LANGUAGES.map((code) => ({
       code,

@@ -3,7 +3,13 @@ import { LoginThrottle } from '../accounts/login-throttle.entity.js';
 import { RoleGrant } from '../accounts/role-grant.entity.js';
 import { User } from '../accounts/user.entity.js';
 import { AuditEvent, AuditHead } from '../audit/audit-event.entity.js';
+import { DomainDelegation } from '../domains/domain-delegation.entity.js';
+import { Domain } from '../domains/domain.entity.js';
 import { MailMessage } from '../mail/mail-message.entity.js';
+import { Nren } from '../nrens/nren.entity.js';
+import { Department } from '../organisations/department.entity.js';
+import { Organisation } from '../organisations/organisation.entity.js';
+import { Invitation } from '../people/invitation.entity.js';
 import { SessionRecord } from '../sessions/session.entity.js';
 
 // Listed, not globbed: the same list serves the app, the CLI and the schema-drift test.
@@ -16,4 +22,10 @@ export const ENTITIES = [
   AuditEvent,
   AuditHead,
   MailMessage,
+  Nren,
+  Organisation,
+  Department,
+  Domain,
+  DomainDelegation,
+  Invitation,
 ];

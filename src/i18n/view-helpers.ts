@@ -45,7 +45,14 @@ export function registerViewHelpers(i18n: I18nService): void {
       }).format(date) + ' UTC'
     );
   });
-  hbs.registerHelper('eq', (a: unknown, b: unknown) => a === b);
+  hbs.registerHelper('eq', (a: unknown, b: unknown) => a === b || (a !== undefined && a !== null && String(a) === String(b)));
+  hbs.registerHelper('gt', (a: unknown, b: unknown) => Number(a) > Number(b));
+  hbs.registerHelper('pick', (cond: unknown, yes: unknown, no: unknown) => (cond ? yes : no));
+  hbs.registerHelper('beforeAt', (address: unknown) => String(address).split('@')[0]);
+  hbs.registerHelper('encode', (value: unknown) => encodeURIComponent(String(value)));
+  hbs.registerHelper('hasFieldError', (problems: unknown, field: string) =>
+    Array.isArray(problems) && problems.some((p: { field?: string }) => p.field === field),
+  );
   // The last argument is Handlebars' options object.
   hbs.registerHelper('concat', (...args: unknown[]) => args.slice(0, -1).join(''));
   hbs.registerHelper('fieldError', (problems: unknown, field: string, options: HelperOptions) => {

@@ -2,7 +2,9 @@ import { Foundation1795000000000 as MysqlFoundation } from './mysql/179500000000
 import { Foundation1795000000000 as SqliteFoundation } from './sqlite/1795000000000-foundation.js';
 import { Mail1795000001000 as MysqlMail } from './mysql/1795000001000-mail.js';
 import { Mail1795000001000 as SqliteMail } from './sqlite/1795000001000-mail.js';
+import { Organisations1795000002000 as MysqlOrganisations } from './mysql/1795000002000-organisations.js';
+import { Organisations1795000002000 as SqliteOrganisations } from './sqlite/1795000002000-organisations.js';
 
 // Generated SQL differs per dialect, so each has its own list. Never edit a merged one.
-export const MYSQL_MIGRATIONS = [MysqlFoundation, MysqlMail];
-export const SQLITE_MIGRATIONS = [SqliteFoundation, SqliteMail];
+export const MYSQL_MIGRATIONS = [MysqlFoundation, MysqlMail, MysqlOrganisations];
+export const SQLITE_MIGRATIONS = [SqliteFoundation, SqliteMail, SqliteOrganisations];

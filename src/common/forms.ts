@@ -1,0 +1,48 @@
+import type { Request, Response } from 'express';
+import { I18nService } from '../i18n/i18n.service.js';
+import { DomainError, httpStatusOf } from './errors.js';
+
+export interface FormFailure {
+  status: number;
+  problems: { field: string; code: string; message: string }[];
+  formError: string;
+}
+
+// Turns a validation or stale-object error into what a form page shows; anything else is
+// not the form's business and is thrown on to the error filter.
+export function formFailure(err: unknown, req: Request, i18n: I18nService): FormFailure {
+  if (!(err instanceof DomainError) || (err.kind !== 'invalid' && err.kind !== 'conflict')) {
+    throw err;
+  }
+  return {
+    status: httpStatusOf(err.kind),
+    problems: err.problems.map((p) => ({
+      ...p,
+      message: i18n.t(req.lang, `errors.${p.code}`, p.params),
+    })),
+    formError: i18n.t(req.lang, `errors.${err.code}`, err.params),
+  };
+}
+
+// A failed form is shown again with what the person typed and each problem by its field.
+export function renderFormFailure(
+  err: unknown,
+  req: Request,
+  res: Response,
+  i18n: I18nService,
+  view: string,
+  model: Record<string, unknown>,
+): void {
+  const failure = formFailure(err, req, i18n);
+  res.status(failure.status).render(view, {
+    ...model,
+    values: { ...(model.values as object), ...(req.body as object) },
+    problems: failure.problems,
+    formError: failure.formError,
+  });
+}
+
+export function idParam(value: string): number {
+  const n = Number(value);
+  return Number.isInteger(n) && n > 0 && n < 2 ** 31 ? n : -1;
+}

@@ -1,0 +1,43 @@
+// Lists are always paged; the page size is fixed per list, never taken from the client.
+export interface PageRequest {
+  page: number;
+  size: number;
+  q: string;
+}
+
+export interface Page<T> {
+  items: T[];
+  page: number;
+  pages: number;
+  total: number;
+  q: string;
+  prev: number | null;
+  next: number | null;
+}
+
+export function pageRequest(query: { page?: unknown; q?: unknown }, size = 25): PageRequest {
+  const n = Number(query.page);
+  return {
+    page: Number.isInteger(n) && n > 0 && n < 1e6 ? n : 1,
+    size,
+    q: typeof query.q === 'string' ? query.q.trim().slice(0, 100) : '',
+  };
+}
+
+export function toPage<T>(items: T[], total: number, req: PageRequest): Page<T> {
+  const pages = Math.max(1, Math.ceil(total / req.size));
+  return {
+    items,
+    total,
+    page: req.page,
+    pages,
+    q: req.q,
+    prev: req.page > 1 ? req.page - 1 : null,
+    next: req.page < pages ? req.page + 1 : null,
+  };
+}
+
+// LIKE pattern for a search term, with the wildcards in it taken literally.
+export function likePattern(q: string): string {
+  return `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}

@@ -1,0 +1,184 @@
+import { Body, Controller, Get, Param, Post, Query, Req, Res } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { can } from '../access/access.js';
+import { AuditService } from '../audit/audit.service.js';
+import { formFailure, idParam, renderFormFailure } from '../common/forms.js';
+import { Public } from '../common/public.decorator.js';
+import { actorOf } from '../common/request.js';
+import { I18nService } from '../i18n/i18n.service.js';
+import {
+  OrganisationsService,
+  placeOfOrganisation,
+} from '../organisations/organisations.service.js';
+import { DomainsService } from './domains.service.js';
+
+@Controller()
+export class DomainsController {
+  constructor(
+    private readonly domains: DomainsService,
+    private readonly organisations: OrganisationsService,
+    private readonly audit: AuditService,
+    private readonly i18n: I18nService,
+  ) {}
+
+  @Get('organisations/:id/domains/new')
+  async newForm(@Param('id') id: string, @Req() req: Request, @Res() res: Response) {
+    const o = await this.organisations.get(req.principal!, idParam(id), 'domain.create');
+    res.render('domains/new', { organisation: o, values: {} });
+  }
+
+  @Post('organisations/:id/domains')
+  async create(
+    @Param('id') id: string,
+    @Body() body: Record<string, unknown>,
+    @Req() req: Request,
+    @Res() res: Response,
+  ) {
+    const o = await this.organisations.get(req.principal!, idParam(id), 'domain.create');
+    try {
+      const d = await this.domains.register(req.principal!, o.id, body, actorOf(req));
+      req.session.flash = { kind: 'info', key: 'domains.registered' };
+      res.redirect(303, `/domains/${d.id}`);
+    } catch (err) {
+      renderFormFailure(err, req, res, this.i18n, 'domains/new', { organisation: o });
+    }
+  }
+
+  @Get('domains/:id')
+  async show(@Param('id') id: string, @Req() req: Request, @Res() res: Response) {
+    await this.renderShow(idParam(id), req, res);
+  }
+
+  private async renderShow(
+    id: number,
+    req: Request,
+    res: Response,
+    extra: Record<string, unknown> = {},
+    status = 200,
+  ) {
+    const p = req.principal!;
+    const detail = await this.domains.get(p, id);
+    const place = {
+      ...placeOfOrganisation(detail.organisation),
+      delegatedDepartmentIds: detail.departmentIds,
+    };
+    const mayEdit = can(p, 'domain.edit', place);
+    const departments = mayEdit
+      ? await this.organisations.listDepartments(p, detail.organisation.id)
+      : [];
+    res.status(status).render('domains/show', {
+      title: detail.domain.name,
+      ...detail,
+      departments: departments.map((d) => ({
+        ...d,
+        delegated: detail.departmentIds.includes(d.id),
+      })),
+      history: await this.audit.history('domain', id),
+      may: {
+        edit: mayEdit,
+        check: can(p, 'domain.check', place),
+        validateManually: can(p, 'domain.validate-manually', place),
+      },
+      ...extra,
+    });
+  }
+
+  @Post('domains/:id')
+  async update(
+    @Param('id') id: string,
+    @Body() body: Record<string, unknown>,
+    @Req() req: Request,
+    @Res() res: Response,
+  ) {
+    try {
+      await this.domains.update(req.principal!, idParam(id), body, actorOf(req));
+      req.session.flash = { kind: 'info', key: 'common.saved' };
+      res.redirect(303, `/domains/${idParam(id)}`);
+    } catch (err) {
+      const failure = formFailure(err, req, this.i18n);
+      await this.renderShow(idParam(id), req, res, { editForm: failure }, failure.status);
+    }
+  }
+
+  @Post('domains/:id/check')
+  async check(
+    @Param('id') id: string,
+    @Body() body: Record<string, unknown>,
+    @Req() req: Request,
+    @Res() res: Response,
+  ) {
+    try {
+      const { outcome } = await this.domains.check(req.principal!, idParam(id), body, actorOf(req));
+      req.session.flash = {
+        kind: outcome.ok ? 'info' : 'error',
+        key: outcome.ok ? 'domains.check.ok' : 'domains.check.failed',
+      };
+      res.redirect(303, `/domains/${idParam(id)}#validation`);
+    } catch (err) {
+      const failure = formFailure(err, req, this.i18n);
+      await this.renderShow(idParam(id), req, res, { checkForm: failure }, failure.status);
+    }
+  }
+
+  @Post('domains/:id/email')
+  async email(
+    @Param('id') id: string,
+    @Body() body: Record<string, unknown>,
+    @Req() req: Request,
+    @Res() res: Response,
+  ) {
+    try {
+      await this.domains.sendValidationEmail(
+        req.principal!,
+        idParam(id),
+        body,
+        actorOf(req),
+        req.lang,
+      );
+      req.session.flash = { kind: 'info', key: 'domains.email.sent' };
+      res.redirect(303, `/domains/${idParam(id)}#validation`);
+    } catch (err) {
+      const failure = formFailure(err, req, this.i18n);
+      await this.renderShow(idParam(id), req, res, { emailForm: failure }, failure.status);
+    }
+  }
+
+  @Post('domains/:id/manual-validation')
+  async manual(
+    @Param('id') id: string,
+    @Body() body: Record<string, unknown>,
+    @Req() req: Request,
+    @Res() res: Response,
+  ) {
+    try {
+      await this.domains.validateManually(req.principal!, idParam(id), body, actorOf(req));
+      req.session.flash = { kind: 'info', key: 'domains.manual.done' };
+      res.redirect(303, `/domains/${idParam(id)}#validation`);
+    } catch (err) {
+      const failure = formFailure(err, req, this.i18n);
+      await this.renderShow(
+        idParam(id),
+        req,
+        res,
+        { manualForm: { ...failure, values: body } },
+        failure.status,
+      );
+    }
+  }
+
+  // The link in the validation e-mail. GET only shows a button: mail scanners that follow
+  // links must not validate a domain by themselves.
+  @Public()
+  @Get('domain-validation')
+  async emailLink(@Query('token') token: string | undefined, @Res() res: Response) {
+    const domain = await this.domains.emailLink(String(token ?? ''));
+    res.render('domains/email-confirm', { domain, token });
+  }
+
+  @Public()
+  @Post('domain-validation')
+  async confirm(@Body('token') token: unknown, @Req() req: Request, @Res() res: Response) {
+    const domain = await this.domains.confirmEmail(typeof token === 'string' ? token : '', req.ip);
+    res.render('domains/email-confirmed', { domain });
+  }
+}

@@ -1,0 +1,14 @@
+import { Module } from '@nestjs/common';
+import { OrganisationsCoreModule } from '../organisations/organisations-core.module.js';
+import { DcvModule } from './dcv/dcv.module.js';
+import { DomainsApiController } from './domains-api.controller.js';
+import { DomainsController } from './domains.controller.js';
+import { DomainsService } from './domains.service.js';
+
+@Module({
+  imports: [OrganisationsCoreModule, DcvModule],
+  controllers: [DomainsController, DomainsApiController],
+  providers: [DomainsService],
+  exports: [DomainsService],
+})
+export class DomainsModule {}

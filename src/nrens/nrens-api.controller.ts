@@ -1,0 +1,46 @@
+import { Body, Controller, Get, Param, Patch, Post, Query, Req } from '@nestjs/common';
+import type { Request } from 'express';
+import { idParam } from '../common/forms.js';
+import { pageRequest } from '../common/paging.js';
+import { actorOf } from '../common/request.js';
+import { nrenView, NrensService } from './nrens.service.js';
+
+@Controller('api/v1/nrens')
+export class NrensApiController {
+  constructor(private readonly nrens: NrensService) {}
+
+  @Get()
+  async list(@Req() req: Request, @Query() query: Record<string, unknown>) {
+    const page = await this.nrens.list(req.principal!, pageRequest(query, 100));
+    return { ...page, items: page.items.map(nrenView) };
+  }
+
+  @Post()
+  async create(@Body() body: unknown, @Req() req: Request) {
+    return nrenView(await this.nrens.create(req.principal!, body, actorOf(req)));
+  }
+
+  @Get(':id')
+  async get(@Param('id') id: string, @Req() req: Request) {
+    return nrenView(await this.nrens.get(req.principal!, idParam(id)));
+  }
+
+  // Fields left out keep their value; `version` is required (optimistic lock).
+  @Patch(':id')
+  async update(
+    @Param('id') id: string,
+    @Body() body: Record<string, unknown>,
+    @Req() req: Request,
+  ) {
+    const current = await this.nrens.get(req.principal!, idParam(id), 'nren.edit');
+    const { caPasswordEnc: _secret, version: _v, ...editable } = current;
+    return nrenView(
+      await this.nrens.update(
+        req.principal!,
+        current.id,
+        { ...editable, caPassword: '', ...body },
+        actorOf(req),
+      ),
+    );
+  }
+}

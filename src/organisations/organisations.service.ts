@@ -1,0 +1,315 @@
+import { Injectable } from '@nestjs/common';
+import { Brackets, EntityManager } from 'typeorm';
+import { z } from 'zod';
+import { can, scopeOf, type Action, type Place } from '../access/access.js';
+import type { Principal } from '../accounts/principal.js';
+import { AuditService, type Actor } from '../audit/audit.service.js';
+import { Clock } from '../common/clock.js';
+import { NotFound, StaleObject, ValidationFailed } from '../common/errors.js';
+import { field, parseInput } from '../common/input.js';
+import { likePattern, toPage, type Page, type PageRequest } from '../common/paging.js';
+import { IDENTITY_VALIDATION_REUSE, validationExpiresAt } from '../common/validation-reuse.js';
+import { Transactions } from '../database/transactions.js';
+import { Nren } from '../nrens/nren.entity.js';
+import { Department } from './department.entity.js';
+import { Organisation } from './organisation.entity.js';
+
+const organisationFields = {
+  name: field.text(200),
+  streetAddress: field.text(200),
+  locality: field.text(100),
+  stateOrProvince: field.optionalText(100),
+  postalCode: field.optionalText(20),
+  country: field.country(),
+  registrationNumber: field.optionalText(64),
+  certificateContacts: field.emailList(20),
+  allowedProducts: z.preprocess(
+    (v) => (typeof v === 'string' ? v.split(/[\s,;]+/).filter(Boolean) : (v ?? [])),
+    z.array(z.string().trim().toUpperCase().regex(/^[A-Z0-9_-]{1,32}$/, 'product_code_invalid')).max(50, 'too_many'),
+  ),
+  caOrganisationId: field.optionalText(64),
+};
+
+export const organisationCreateInput = z.object({ nrenId: field.id(), ...organisationFields });
+export const organisationUpdateInput = z.object({
+  ...organisationFields,
+  version: field.version(),
+});
+export const departmentInput = z.object({ name: field.text(200) });
+export const departmentUpdateInput = departmentInput.extend({ version: field.version() });
+
+export function placeOfOrganisation(o: Organisation): Place {
+  return { nrenId: o.nrenId, organisationId: o.id };
+}
+
+export interface IdentityStatus {
+  validatedAt: Date | null;
+  validUntil: Date | null;
+  current: boolean;
+}
+
+@Injectable()
+export class OrganisationsService {
+  constructor(
+    private readonly tx: Transactions,
+    private readonly audit: AuditService,
+    private readonly clock: Clock,
+  ) {}
+
+  identityStatus(o: Organisation): IdentityStatus {
+    if (!o.identityValidatedAt) {
+      return { validatedAt: null, validUntil: null, current: false };
+    }
+    const validUntil = validationExpiresAt(IDENTITY_VALIDATION_REUSE, o.identityValidatedAt);
+    return {
+      validatedAt: o.identityValidatedAt,
+      validUntil,
+      current: this.clock.now() < validUntil,
+    };
+  }
+
+  async list(p: Principal, req: PageRequest, nrenId?: number): Promise<Page<Organisation>> {
+    const s = scopeOf(p);
+    const qb = this.tx.manager
+      .createQueryBuilder(Organisation, 'o')
+      .leftJoinAndSelect('o.nren', 'n')
+      .orderBy('o.name', 'ASC');
+    if (!s.platform) {
+      // Only organisations the person administers; members see their departments instead.
+      qb.where(
+        new Brackets((w) => {
+          w.where('o.nren_id IN (:...nrens)', { nrens: [0, ...s.nrens] }).orWhere(
+            'o.id IN (:...orgs)',
+            {
+              orgs: [0, ...s.raoOrganisations],
+            },
+          );
+        }),
+      );
+    }
+    if (nrenId) {
+      qb.andWhere('o.nren_id = :nrenId', { nrenId });
+    }
+    if (req.q) {
+      qb.andWhere('o.name LIKE :q', { q: likePattern(req.q) });
+    }
+    const [items, total] = await qb
+      .skip((req.page - 1) * req.size)
+      .take(req.size)
+      .getManyAndCount();
+    return toPage(items, total, req);
+  }
+
+  async get(
+    p: Principal,
+    id: number,
+    action: Action = 'organisation.view',
+    em?: EntityManager,
+  ): Promise<Organisation> {
+    const o = await (em ?? this.tx.manager).findOne(Organisation, {
+      where: { id },
+      relations: { nren: true },
+      lock: em ? this.tx.forUpdate : undefined,
+    });
+    if (!o || !can(p, action, placeOfOrganisation(o))) {
+      throw new NotFound('organisation');
+    }
+    return o;
+  }
+
+  async create(p: Principal, input: unknown, actor: Actor): Promise<Organisation> {
+    const data = parseInput(organisationCreateInput, input);
+    if (!can(p, 'organisation.create', { nrenId: data.nrenId })) {
+      throw new ValidationFailed([{ field: 'nrenId', code: 'invalid' }]);
+    }
+    return this.tx.run(async (em) => {
+      if (!(await em.existsBy(Nren, { id: data.nrenId }))) {
+        throw new ValidationFailed([{ field: 'nrenId', code: 'invalid' }]);
+      }
+      const o = await em.save(
+        em.create(Organisation, { ...data, caOrganisationId: data.caOrganisationId || null }),
+      );
+      await this.audit.record(em, actor, {
+        action: 'organisation.created',
+        subjectType: 'organisation',
+        subjectId: o.id,
+        detail: { name: o.name, nrenId: o.nrenId },
+      });
+      return o;
+    });
+  }
+
+  async update(p: Principal, id: number, input: unknown, actor: Actor): Promise<Organisation> {
+    const data = parseInput(organisationUpdateInput, input);
+    return this.tx.run(async (em) => {
+      const o = await this.get(p, id, 'organisation.edit', em);
+      if (o.version !== data.version) {
+        throw new StaleObject();
+      }
+      const { version: _v, ...fields } = data;
+      const changed = Object.keys(fields).filter(
+        (k) =>
+          JSON.stringify(fields[k as keyof typeof fields]) !==
+          JSON.stringify(o[k as keyof Organisation]),
+      );
+      Object.assign(o, fields, { caOrganisationId: fields.caOrganisationId || null });
+      // Changing what goes into certificates invalidates the identity validation.
+      const identityFields = [
+        'name',
+        'streetAddress',
+        'locality',
+        'stateOrProvince',
+        'postalCode',
+        'country',
+      ];
+      if (changed.some((k) => identityFields.includes(k))) {
+        o.identityValidatedAt = null;
+        o.identityValidatedBy = null;
+      }
+      const saved = await em.save(o);
+      await this.audit.record(em, actor, {
+        action: 'organisation.updated',
+        subjectType: 'organisation',
+        subjectId: id,
+        detail: { changed },
+      });
+      return saved;
+    });
+  }
+
+  async validateIdentity(
+    p: Principal,
+    id: number,
+    input: unknown,
+    actor: Actor,
+  ): Promise<Organisation> {
+    const { version } = parseInput(z.object({ version: field.version() }), input);
+    return this.tx.run(async (em) => {
+      const o = await this.get(p, id, 'organisation.validate-identity', em);
+      if (o.version !== version) {
+        throw new StaleObject();
+      }
+      o.identityValidatedAt = this.clock.now();
+      o.identityValidatedBy = actor.id;
+      const saved = await em.save(o);
+      await this.audit.record(em, actor, {
+        action: 'organisation.identity-validated',
+        subjectType: 'organisation',
+        subjectId: id,
+        detail: { validUntil: this.identityStatus(saved).validUntil?.toISOString() },
+      });
+      return saved;
+    });
+  }
+
+  async listDepartments(p: Principal, organisationId: number): Promise<Department[]> {
+    const o = await this.tx.manager.findOneBy(Organisation, { id: organisationId });
+    if (!o) {
+      throw new NotFound('organisation');
+    }
+    const all = await this.tx.manager.find(Department, {
+      where: { organisationId },
+      order: { name: 'ASC' },
+      take: 1000,
+    });
+    const visible = all.filter((d) =>
+      can(p, 'department.view', { ...placeOfOrganisation(o), departmentId: d.id }),
+    );
+    if (!visible.length && !can(p, 'organisation.view', placeOfOrganisation(o))) {
+      throw new NotFound('organisation');
+    }
+    return visible;
+  }
+
+  // Departments the person belongs to (requester or DRAO), for their start page.
+  async myDepartments(p: Principal): Promise<Department[]> {
+    const ids = [...scopeOf(p).memberDepartments];
+    if (!ids.length) {
+      return [];
+    }
+    return this.tx.manager
+      .createQueryBuilder(Department, 'd')
+      .leftJoinAndSelect('d.organisation', 'o')
+      .where('d.id IN (:...ids)', { ids })
+      .orderBy('o.name')
+      .addOrderBy('d.name')
+      .take(200)
+      .getMany();
+  }
+
+  async getDepartment(
+    p: Principal,
+    id: number,
+    action: Action = 'department.view',
+    em?: EntityManager,
+  ): Promise<Department> {
+    const d = await (em ?? this.tx.manager).findOne(Department, {
+      where: { id },
+      relations: { organisation: { nren: true } },
+      lock: em ? this.tx.forUpdate : undefined,
+    });
+    if (!d || !can(p, action, { ...placeOfOrganisation(d.organisation), departmentId: d.id })) {
+      throw new NotFound('department');
+    }
+    return d;
+  }
+
+  async createDepartment(
+    p: Principal,
+    organisationId: number,
+    input: unknown,
+    actor: Actor,
+  ): Promise<Department> {
+    const data = parseInput(departmentInput, input);
+    return this.tx.run(async (em) => {
+      const o = await this.get(p, organisationId, 'department.create', em);
+      await this.assertDepartmentNameFree(em, o.id, data.name);
+      const d = await em.save(em.create(Department, { organisationId: o.id, name: data.name }));
+      await this.audit.record(em, actor, {
+        action: 'department.created',
+        subjectType: 'organisation',
+        subjectId: o.id,
+        detail: { departmentId: d.id, name: d.name },
+      });
+      return d;
+    });
+  }
+
+  async updateDepartment(
+    p: Principal,
+    id: number,
+    input: unknown,
+    actor: Actor,
+  ): Promise<Department> {
+    const data = parseInput(departmentUpdateInput, input);
+    return this.tx.run(async (em) => {
+      const d = await this.getDepartment(p, id, 'department.edit', em);
+      if (d.version !== data.version) {
+        throw new StaleObject();
+      }
+      if (d.name !== data.name) {
+        await this.assertDepartmentNameFree(em, d.organisationId, data.name);
+      }
+      const before = d.name;
+      d.name = data.name;
+      const saved = await em.save(d);
+      await this.audit.record(em, actor, {
+        action: 'department.updated',
+        subjectType: 'department',
+        subjectId: id,
+        detail: { from: before, to: d.name },
+      });
+      return saved;
+    });
+  }
+
+  private async assertDepartmentNameFree(
+    em: EntityManager,
+    organisationId: number,
+    name: string,
+  ): Promise<void> {
+    if (await em.existsBy(Department, { organisationId, name })) {
+      throw new ValidationFailed([{ field: 'name', code: 'name_taken' }]);
+    }
+  }
+}

@@ -1,0 +1,39 @@
+import { Body, Controller, Get, Post, Query, Req } from '@nestjs/common';
+import type { Request } from 'express';
+import { actorOf } from '../common/request.js';
+import type { Invitation } from './invitation.entity.js';
+import { PeopleService } from './people.service.js';
+
+function ids(query: Record<string, unknown>) {
+  const n = (v: unknown) => (Number.isInteger(Number(v)) && Number(v) > 0 ? Number(v) : undefined);
+  return {
+    organisationId: n(query.organisationId),
+    departmentId: n(query.departmentId),
+    nrenId: n(query.nrenId),
+  };
+}
+
+function invitationView(i: Invitation) {
+  const { tokenHash: _t, ...rest } = i;
+  return rest;
+}
+
+@Controller('api/v1')
+export class PeopleApiController {
+  constructor(private readonly people: PeopleService) {}
+
+  @Get('people')
+  list(@Query() query: Record<string, unknown>, @Req() req: Request) {
+    return this.people.list(req.principal!, ids(query));
+  }
+
+  @Get('invitations')
+  async invitations(@Query() query: Record<string, unknown>, @Req() req: Request) {
+    return (await this.people.listInvitations(req.principal!, ids(query))).map(invitationView);
+  }
+
+  @Post('invitations')
+  async invite(@Body() body: unknown, @Req() req: Request) {
+    return invitationView(await this.people.invite(req.principal!, body, actorOf(req), req.lang));
+  }
+}

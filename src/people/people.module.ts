@@ -1,0 +1,11 @@
+import { Module } from '@nestjs/common';
+import { PeopleApiController } from './people-api.controller.js';
+import { PeopleController } from './people.controller.js';
+import { PeopleService } from './people.service.js';
+
+@Module({
+  controllers: [PeopleController, PeopleApiController],
+  providers: [PeopleService],
+  exports: [PeopleService],
+})
+export class PeopleModule {}

@@ -1,0 +1,358 @@
+import { Injectable } from '@nestjs/common';
+import * as argon2 from 'argon2';
+import { createHash, randomBytes } from 'node:crypto';
+import { EntityManager, In } from 'typeorm';
+import { z } from 'zod';
+import { can, canInvite, scopeOf, type Place } from '../access/access.js';
+import { normaliseEmail } from '../accounts/accounts.service.js';
+import { passwordProblems } from '../accounts/password-policy.js';
+import type { Principal } from '../accounts/principal.js';
+import { ROLES, ROLE_SCOPE, RoleGrant, type Role } from '../accounts/role-grant.entity.js';
+import { User } from '../accounts/user.entity.js';
+import { AuditService, type Actor } from '../audit/audit.service.js';
+import { Clock } from '../common/clock.js';
+import { DomainError, NotFound, ValidationFailed } from '../common/errors.js';
+import { field, parseInput } from '../common/input.js';
+import { Transactions } from '../database/transactions.js';
+import { LANGUAGES, type Language } from '../i18n/languages.js';
+import { MailService } from '../mail/mail.service.js';
+import { Nren } from '../nrens/nren.entity.js';
+import { Department } from '../organisations/department.entity.js';
+import { Organisation } from '../organisations/organisation.entity.js';
+import { Invitation } from './invitation.entity.js';
+
+const INVITATION_VALIDITY_MS = 7 * 24 * 3600 * 1000;
+
+export class InvitationInvalid extends DomainError {
+  constructor(reason: 'unknown' | 'expired' | 'used') {
+    super('not-found', `invitation_${reason}`);
+  }
+}
+
+export const invitationInput = z.object({
+  email: field.email(),
+  role: z.enum(ROLES, { error: 'role_unknown' }),
+  scopeId: field.id(),
+  language: z.enum(LANGUAGES, { error: 'language_unknown' }).optional(),
+});
+
+const acceptNewInput = z.object({
+  displayName: field.text(200),
+  password: z.string({ error: 'required' }).min(1, 'required'),
+});
+
+export interface PersonRow {
+  userId: number;
+  email: string;
+  displayName: string;
+  roles: { role: Role; scopeId: number; scopeName: string }[];
+}
+
+function hashToken(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
+}
+
+@Injectable()
+export class PeopleService {
+  constructor(
+    private readonly tx: Transactions,
+    private readonly audit: AuditService,
+    private readonly clock: Clock,
+    private readonly mail: MailService,
+  ) {}
+
+  // Where a role's scope sits, and its name for display; null when the scope does not exist.
+  async placeOfScope(
+    role: Role,
+    scopeId: number,
+    em: EntityManager = this.tx.manager,
+  ): Promise<{ place: Place; name: string } | null> {
+    switch (ROLE_SCOPE[role]) {
+      case 'platform':
+        return { place: { nrenId: 0 }, name: '' };
+      case 'nren': {
+        const n = await em.findOneBy(Nren, { id: scopeId });
+        return n ? { place: { nrenId: n.id }, name: n.name } : null;
+      }
+      case 'organisation': {
+        const o = await em.findOneBy(Organisation, { id: scopeId });
+        return o ? { place: { nrenId: o.nrenId, organisationId: o.id }, name: o.name } : null;
+      }
+      case 'department': {
+        const d = await em.findOne(Department, {
+          where: { id: scopeId },
+          relations: { organisation: true },
+        });
+        return d
+          ? {
+              place: {
+                nrenId: d.organisation.nrenId,
+                organisationId: d.organisationId,
+                departmentId: d.id,
+              },
+              name: `${d.organisation.name} / ${d.name}`,
+            }
+          : null;
+      }
+    }
+  }
+
+  // People with a role in an organisation (RAOs, and DRAOs and requesters of its departments)
+  // or in one department.
+  async list(
+    p: Principal,
+    target: { organisationId?: number; departmentId?: number; nrenId?: number },
+  ): Promise<PersonRow[]> {
+    const em = this.tx.manager;
+    let grants: { role: Role; scopeIds: number[] }[];
+    if (target.departmentId) {
+      const found = await this.placeOfScope('requester', target.departmentId);
+      if (!found || !can(p, 'people.view', found.place)) {
+        throw new NotFound('department');
+      }
+      grants = [
+        { role: 'drao', scopeIds: [target.departmentId] },
+        { role: 'requester', scopeIds: [target.departmentId] },
+      ];
+    } else if (target.organisationId) {
+      const found = await this.placeOfScope('rao', target.organisationId);
+      if (!found || !can(p, 'people.view', found.place)) {
+        throw new NotFound('organisation');
+      }
+      const departments = (
+        await em.findBy(Department, { organisationId: target.organisationId })
+      ).map((d) => d.id);
+      grants = [
+        { role: 'rao', scopeIds: [target.organisationId] },
+        { role: 'drao', scopeIds: departments },
+        { role: 'requester', scopeIds: departments },
+      ];
+    } else if (target.nrenId) {
+      if (!can(p, 'nren.view', { nrenId: target.nrenId })) {
+        throw new NotFound('nren');
+      }
+      grants = [{ role: 'nren-admin', scopeIds: [target.nrenId] }];
+    } else {
+      throw new ValidationFailed([{ field: 'organisationId', code: 'required' }]);
+    }
+    const rows: RoleGrant[] = [];
+    for (const g of grants.filter((g) => g.scopeIds.length)) {
+      rows.push(
+        ...(await em.find(RoleGrant, {
+          where: { role: g.role, scopeId: In(g.scopeIds) },
+          relations: { user: true },
+          take: 2000,
+        })),
+      );
+    }
+    const byUser = new Map<number, PersonRow>();
+    for (const g of rows) {
+      const row = byUser.get(g.userId) ?? {
+        userId: g.userId,
+        email: g.user.email,
+        displayName: g.user.displayName,
+        roles: [],
+      };
+      row.roles.push({
+        role: g.role,
+        scopeId: g.scopeId,
+        scopeName: (await this.placeOfScope(g.role, g.scopeId))?.name ?? '',
+      });
+      byUser.set(g.userId, row);
+    }
+    return [...byUser.values()].sort((a, b) => a.email.localeCompare(b.email));
+  }
+
+  async invite(
+    p: Principal,
+    input: unknown,
+    actor: Actor,
+    fallbackLanguage: Language,
+  ): Promise<Invitation> {
+    const data = parseInput(invitationInput, input);
+    const token = randomBytes(24).toString('base64url');
+    return this.tx.run(async (em) => {
+      const scope = await this.placeOfScope(data.role, data.scopeId, em);
+      if (!scope || !canInvite(p, data.role, scope.place)) {
+        throw new ValidationFailed([{ field: 'role', code: 'role_not_yours' }]);
+      }
+      const existing = await em.findOneBy(User, { email: data.email });
+      if (
+        existing &&
+        (await em.existsBy(RoleGrant, {
+          userId: existing.id,
+          role: data.role,
+          scopeId: data.scopeId,
+        }))
+      ) {
+        throw new ValidationFailed([{ field: 'email', code: 'already_has_role' }]);
+      }
+      const language = (existing?.language as Language | null) ?? data.language ?? fallbackLanguage;
+      const invitation = await em.save(
+        em.create(Invitation, {
+          email: data.email,
+          role: data.role,
+          scopeId: data.scopeId,
+          language,
+          tokenHash: hashToken(token),
+          invitedBy: actor.id,
+          expiresAt: new Date(this.clock.now().getTime() + INVITATION_VALIDITY_MS),
+          acceptedAt: null,
+          acceptedBy: null,
+        }),
+      );
+      await this.mail.enqueue(em, {
+        to: data.email,
+        template: 'invitation',
+        language,
+        context: {
+          token,
+          roleKey: `roles.${data.role}`,
+          scope: scope.name,
+          inviter: actor.label,
+          existing: Boolean(existing?.passwordHash),
+        },
+      });
+      await this.audit.record(em, actor, {
+        action: 'invitation.sent',
+        subjectType: ROLE_SCOPE[data.role],
+        subjectId: data.scopeId,
+        detail: { invitationId: invitation.id, email: data.email, role: data.role },
+      });
+      return invitation;
+    });
+  }
+
+  // Open invitations where the person may invite, newest first.
+  async listInvitations(
+    p: Principal,
+    target: { organisationId?: number; nrenId?: number },
+  ): Promise<(Invitation & { scopeName: string })[]> {
+    const scopes: { role: Role; ids: number[] }[] = [];
+    if (target.organisationId) {
+      const found = await this.placeOfScope('rao', target.organisationId);
+      if (!found || !can(p, 'people.view', found.place)) {
+        throw new NotFound('organisation');
+      }
+      const departments = (
+        await this.tx.manager.findBy(Department, { organisationId: target.organisationId })
+      ).map((d) => d.id);
+      scopes.push(
+        { role: 'rao', ids: [target.organisationId] },
+        { role: 'drao', ids: departments },
+        { role: 'requester', ids: departments },
+      );
+    } else if (target.nrenId) {
+      if (!can(p, 'nren.view', { nrenId: target.nrenId })) {
+        throw new NotFound('nren');
+      }
+      scopes.push({ role: 'nren-admin', ids: [target.nrenId] });
+    } else if (scopeOf(p).platform) {
+      scopes.push({ role: 'platform-admin', ids: [0] });
+    }
+    const out: (Invitation & { scopeName: string })[] = [];
+    for (const s of scopes.filter((s) => s.ids.length)) {
+      const rows = await this.tx.manager.find(Invitation, {
+        where: { role: s.role, scopeId: In(s.ids) },
+        order: { id: 'DESC' },
+        take: 200,
+      });
+      for (const r of rows) {
+        out.push(
+          Object.assign(r, { scopeName: (await this.placeOfScope(r.role, r.scopeId))?.name ?? '' }),
+        );
+      }
+    }
+    return out.sort((a, b) => b.id - a.id);
+  }
+
+  async findOpen(token: string, em: EntityManager = this.tx.manager): Promise<Invitation> {
+    const invitation = await em.findOne(Invitation, {
+      where: { tokenHash: hashToken(token) },
+      lock: em === this.tx.manager ? undefined : this.tx.forUpdate,
+    });
+    if (!invitation) {
+      throw new InvitationInvalid('unknown');
+    }
+    if (invitation.acceptedAt) {
+      throw new InvitationInvalid('used');
+    }
+    if (invitation.expiresAt <= this.clock.now()) {
+      throw new InvitationInvalid('expired');
+    }
+    return invitation;
+  }
+
+  async accountExists(email: string): Promise<boolean> {
+    const user = await this.tx.manager.findOneBy(User, { email: normaliseEmail(email) });
+    return Boolean(user?.passwordHash);
+  }
+
+  // A newcomer sets a name and password; someone who already has an account accepts while
+  // logged in as that account (`principal`). Either way the link works once.
+  async accept(
+    token: string,
+    input: unknown,
+    principal: Principal | undefined,
+    ip: string | undefined,
+  ): Promise<User> {
+    const newcomer = principal ? null : parseInput(acceptNewInput, input);
+    const passwordHash = newcomer ? await this.hashNewPassword(newcomer.password, token) : null;
+    return this.tx.run(async (em) => {
+      const invitation = await this.findOpen(token, em);
+      let user = await em.findOneBy(User, { email: invitation.email });
+      if (principal) {
+        if (!user || user.id !== principal.userId) {
+          throw new ValidationFailed([
+            {
+              field: 'form',
+              code: 'invitation_other_account',
+              params: { email: invitation.email },
+            },
+          ]);
+        }
+      } else {
+        if (user?.passwordHash) {
+          throw new ValidationFailed([
+            { field: 'form', code: 'invitation_login_first', params: { email: invitation.email } },
+          ]);
+        }
+        user = await em.save(
+          Object.assign(user ?? em.create(User, { email: invitation.email }), {
+            displayName: newcomer!.displayName,
+            passwordHash,
+            language: user?.language ?? invitation.language,
+          }),
+        );
+      }
+      await em.insert(RoleGrant, {
+        userId: user.id,
+        role: invitation.role,
+        scopeId: invitation.scopeId,
+      });
+      invitation.acceptedAt = this.clock.now();
+      invitation.acceptedBy = user.id;
+      await em.save(invitation);
+      await this.audit.record(
+        em,
+        { id: user.id, label: user.email, ip },
+        {
+          action: 'invitation.accepted',
+          subjectType: ROLE_SCOPE[invitation.role],
+          subjectId: invitation.scopeId,
+          detail: { invitationId: invitation.id, role: invitation.role },
+        },
+      );
+      return user;
+    });
+  }
+
+  private async hashNewPassword(password: string, token: string): Promise<string> {
+    const invitation = await this.findOpen(token);
+    const problems = passwordProblems(password, invitation.email);
+    if (problems.length) {
+      throw new ValidationFailed(problems.map((code) => ({ field: 'password', code })));
+    }
+    return argon2.hash(password, { type: argon2.argon2id });
+  }
+}
