@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { can } from '../access/access.js';
 import { AuditService } from '../audit/audit.service.js';
@@ -177,6 +177,7 @@ export class DomainsController {
 
   @Public()
   @Post('domain-validation')
+  @HttpCode(200)
   async confirm(@Body('token') token: unknown, @Req() req: Request, @Res() res: Response) {
     const domain = await this.domains.confirmEmail(typeof token === 'string' ? token : '', req.ip);
     res.render('domains/email-confirmed', { domain });

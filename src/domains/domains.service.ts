@@ -185,6 +185,9 @@ export class DomainsService {
     actor: Actor,
   ): Promise<Domain> {
     const data = parseInput(domainInput, input);
+    if (!data.name.trim()) {
+      throw new ValidationFailed([{ field: 'name', code: 'required' }]);
+    }
     const normalised = normaliseDomain(data.name);
     if (!normalised.ok) {
       throw new ValidationFailed([{ field: 'name', code: normalised.problem }]);
