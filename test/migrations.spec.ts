@@ -35,10 +35,11 @@ describe(`migrations on ${DIALECT}`, () => {
     for (let i = 0; i < applied.length; i++) {
       await ds.undoLastMigration();
     }
-    const tables = await ds.createQueryRunner().getTables();
-    expect(
-      tables.map((t) => t.name).filter((n) => n !== 'migrations' && !n.startsWith('sqlite_')),
-    ).toEqual([]);
+    const rows: Record<string, string>[] = await ds.query(
+      DIALECT === 'mysql' ? 'SHOW TABLES' : "SELECT name FROM sqlite_master WHERE type = 'table'",
+    );
+    const tables = rows.map((r) => Object.values(r)[0]!);
+    expect(tables.filter((n) => n !== 'migrations' && !n.startsWith('sqlite_'))).toEqual([]);
     await ds.runMigrations();
     expect((await ds.driver.createSchemaBuilder().log()).upQueries).toEqual([]);
   });

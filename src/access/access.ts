@@ -26,7 +26,9 @@ export type Action =
   | 'domain.check'
   | 'domain.edit'
   | 'domain.validate-manually'
-  | 'people.view';
+  | 'people.view'
+  | 'request.create'
+  | 'request.view';
 
 function grantsOf(p: Principal, role: Role): Set<number> {
   return new Set(p.grants.filter((g) => g.role === role).map((g) => g.scopeId));
@@ -88,6 +90,9 @@ export function can(p: Principal, action: Action, place: Place): boolean {
       return nren || rao || drao;
     case 'domain.view':
       return nren || rao || delegatedToMine;
+    case 'request.create':
+    case 'request.view':
+      return nren || rao || member;
   }
 }
 
@@ -112,4 +117,10 @@ export function canInvite(p: Principal, role: Role, place: Place): boolean {
     case 'requester':
       return nren || rao || drao;
   }
+}
+
+// The product catalogue is shared by all NRENs; any NREN administrator may maintain it.
+export function canEditProducts(p: Principal): boolean {
+  const s = scopeOf(p);
+  return s.platform || s.nrens.size > 0;
 }

@@ -10,6 +10,9 @@ import { Nren } from '../nrens/nren.entity.js';
 import { Department } from '../organisations/department.entity.js';
 import { Organisation } from '../organisations/organisation.entity.js';
 import { Invitation } from '../people/invitation.entity.js';
+import { BlockedKey } from '../keys/blocked-key.entity.js';
+import { Product } from '../products/product.entity.js';
+import { CertificateRequest } from '../requests/certificate-request.entity.js';
 import { SessionRecord } from '../sessions/session.entity.js';
 
 // Listed, not globbed: the same list serves the app, the CLI and the schema-drift test.
@@ -28,4 +31,7 @@ export const ENTITIES = [
   Domain,
   DomainDelegation,
   Invitation,
+  Product,
+  CertificateRequest,
+  BlockedKey,
 ];

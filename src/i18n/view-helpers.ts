@@ -47,6 +47,7 @@ export function registerViewHelpers(i18n: I18nService): void {
   });
   hbs.registerHelper('eq', (a: unknown, b: unknown) => a === b || (a !== undefined && a !== null && String(a) === String(b)));
   hbs.registerHelper('gt', (a: unknown, b: unknown) => Number(a) > Number(b));
+  hbs.registerHelper('list', (...args: unknown[]) => args.slice(0, -1));
   hbs.registerHelper('pick', (cond: unknown, yes: unknown, no: unknown) => (cond ? yes : no));
   hbs.registerHelper('beforeAt', (address: unknown) => String(address).split('@')[0]);
   hbs.registerHelper('encode', (value: unknown) => encodeURIComponent(String(value)));

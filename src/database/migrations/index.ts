@@ -4,7 +4,14 @@ import { Mail1795000001000 as MysqlMail } from './mysql/1795000001000-mail.js';
 import { Mail1795000001000 as SqliteMail } from './sqlite/1795000001000-mail.js';
 import { Organisations1795000002000 as MysqlOrganisations } from './mysql/1795000002000-organisations.js';
 import { Organisations1795000002000 as SqliteOrganisations } from './sqlite/1795000002000-organisations.js';
+import { Requests1795000003000 as MysqlRequests } from './mysql/1795000003000-requests.js';
+import { Requests1795000003000 as SqliteRequests } from './sqlite/1795000003000-requests.js';
 
 // Generated SQL differs per dialect, so each has its own list. Never edit a merged one.
-export const MYSQL_MIGRATIONS = [MysqlFoundation, MysqlMail, MysqlOrganisations];
-export const SQLITE_MIGRATIONS = [SqliteFoundation, SqliteMail, SqliteOrganisations];
+export const MYSQL_MIGRATIONS = [MysqlFoundation, MysqlMail, MysqlOrganisations, MysqlRequests];
+export const SQLITE_MIGRATIONS = [
+  SqliteFoundation,
+  SqliteMail,
+  SqliteOrganisations,
+  SqliteRequests,
+];

@@ -1,0 +1,108 @@
+import { Body, Controller, Get, Param, Patch, Post, Req, Res } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { canEditProducts } from '../access/access.js';
+import { NotFound } from '../common/errors.js';
+import { idParam, renderFormFailure } from '../common/forms.js';
+import { actorOf } from '../common/request.js';
+import { I18nService } from '../i18n/i18n.service.js';
+import { PRODUCT_KINDS, type Product } from './product.entity.js';
+import { ProductsService } from './products.service.js';
+
+const formValues = (p: Product) => ({ ...p, validityTerms: p.validityTerms.join(' ') });
+
+@Controller('products')
+export class ProductsController {
+  constructor(
+    private readonly products: ProductsService,
+    private readonly i18n: I18nService,
+  ) {}
+
+  @Get()
+  async list(@Req() req: Request, @Res() res: Response) {
+    res.render('products/list', {
+      products: await this.products.list(),
+      canEdit: canEditProducts(req.principal!),
+    });
+  }
+
+  @Get('new')
+  newForm(@Req() req: Request, @Res() res: Response) {
+    if (!canEditProducts(req.principal!)) {
+      throw new NotFound('product');
+    }
+    res.render('products/form', {
+      kinds: PRODUCT_KINDS,
+      values: { kind: 'tls', maxNames: 1, active: true },
+    });
+  }
+
+  @Post()
+  async create(@Body() body: Record<string, unknown>, @Req() req: Request, @Res() res: Response) {
+    try {
+      await this.products.create(req.principal!, body, actorOf(req));
+      req.session.flash = { kind: 'info', key: 'common.saved' };
+      res.redirect(303, '/products');
+    } catch (err) {
+      renderFormFailure(err, req, res, this.i18n, 'products/form', { kinds: PRODUCT_KINDS });
+    }
+  }
+
+  @Get(':id/edit')
+  async editForm(@Param('id') id: string, @Req() req: Request, @Res() res: Response) {
+    if (!canEditProducts(req.principal!)) {
+      throw new NotFound('product');
+    }
+    const p = await this.products.get(idParam(id));
+    res.render('products/form', {
+      kinds: PRODUCT_KINDS,
+      values: formValues(p),
+      editing: p.id,
+      code: p.code,
+    });
+  }
+
+  @Post(':id')
+  async update(
+    @Param('id') id: string,
+    @Body() body: Record<string, unknown>,
+    @Req() req: Request,
+    @Res() res: Response,
+  ) {
+    try {
+      await this.products.update(req.principal!, idParam(id), body, actorOf(req));
+      req.session.flash = { kind: 'info', key: 'common.saved' };
+      res.redirect(303, '/products');
+    } catch (err) {
+      renderFormFailure(err, req, res, this.i18n, 'products/form', {
+        kinds: PRODUCT_KINDS,
+        editing: idParam(id),
+      });
+    }
+  }
+}
+
+@Controller('api/v1/products')
+export class ProductsApiController {
+  constructor(private readonly products: ProductsService) {}
+
+  @Get()
+  list() {
+    return this.products.list();
+  }
+
+  @Post()
+  create(@Body() body: unknown, @Req() req: Request) {
+    return this.products.create(req.principal!, body, actorOf(req));
+  }
+
+  // Fields left out keep their value; `version` is required.
+  @Patch(':id')
+  async update(
+    @Param('id') id: string,
+    @Body() body: Record<string, unknown>,
+    @Req() req: Request,
+  ) {
+    const { version: _v, ...current } = await this.products.get(idParam(id));
+    return this.products.update(req.principal!, current.id, { ...current, ...body }, actorOf(req));
+  }
+}

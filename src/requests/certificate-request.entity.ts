@@ -1,0 +1,115 @@
+import {
+  Column,
+  CreateDateColumn,
+  Entity,
+  Index,
+  JoinColumn,
+  ManyToOne,
+  PrimaryGeneratedColumn,
+  type Relation,
+  UpdateDateColumn,
+  VersionColumn,
+} from 'typeorm';
+import { Department } from '../organisations/department.entity.js';
+import { Product } from '../products/product.entity.js';
+import type { RequestStatus } from './request-status.js';
+
+@Entity('certificate_requests')
+@Index('ix_requests_department_status', ['departmentId', 'status'])
+@Index('ix_requests_organisation_status', ['organisationId', 'status'])
+@Index('ix_requests_spki', ['spkiSha256'])
+export class CertificateRequest {
+  @PrimaryGeneratedColumn()
+  id: number;
+
+  // Denormalised from the department: the RAO's queue is per organisation.
+  @Column({ name: 'organisation_id', type: 'int' })
+  organisationId: number;
+
+  @Column({ name: 'department_id', type: 'int' })
+  departmentId: number;
+
+  @ManyToOne(() => Department, { onDelete: 'RESTRICT' })
+  @JoinColumn({ name: 'department_id' })
+  department: Relation<Department>;
+
+  @Column({ name: 'product_id', type: 'int' })
+  productId: number;
+
+  @ManyToOne(() => Product, { onDelete: 'RESTRICT' })
+  @JoinColumn({ name: 'product_id' })
+  product: Relation<Product>;
+
+  @Column({ name: 'requester_id', type: 'int' })
+  requesterId: number;
+
+  @Column({ type: 'varchar', length: 32 })
+  status: RequestStatus;
+
+  @Column({ name: 'csr_pem', type: 'text' })
+  csrPem: string;
+
+  @Column({ name: 'csr_sha256', type: 'varchar', length: 64 })
+  csrSha256: string;
+
+  // SHA-256 of the public key: finds the same key in other requests and the blocklist.
+  @Column({ name: 'spki_sha256', type: 'varchar', length: 64 })
+  spkiSha256: string;
+
+  @Column({ type: 'varchar', length: 1000 })
+  subject: string;
+
+  // Every name the certificate will carry, the CSR's and the ones added.
+  @Column({ type: 'simple-json' })
+  names: string[];
+
+  @Column({ name: 'key_type', type: 'varchar', length: 16 })
+  keyType: string;
+
+  @Column({ name: 'key_bits', type: 'int', nullable: true })
+  keyBits: number | null;
+
+  @Column({ name: 'signature_algorithm', type: 'varchar', length: 64 })
+  signatureAlgorithm: string;
+
+  @Column({ name: 'validity_days', type: 'int' })
+  validityDays: number;
+
+  @Column({ type: 'varchar', length: 2000, default: '' })
+  comment: string;
+
+  // Findings the requester saw and accepted (codes and params), for the RAO to weigh.
+  @Column({ type: 'simple-json' })
+  warnings: {
+    code: string;
+    field: string;
+    name?: string;
+    params: Record<string, string | number>;
+  }[];
+
+  // Code signing (CSBR 6.2.7.4): how the key is protected, and the evidence if any.
+  @Column({ name: 'key_protection', type: 'varchar', length: 32, nullable: true })
+  keyProtection: string | null;
+
+  @Column({ name: 'evidence_name', type: 'varchar', length: 200, nullable: true })
+  evidenceName: string | null;
+
+  @Column({ name: 'evidence_sha256', type: 'varchar', length: 64, nullable: true })
+  evidenceSha256: string | null;
+
+  // Base64 of the file as uploaded; attestations are a few KiB, uploads are capped at 32 KiB.
+  @Column({ name: 'evidence_data', type: 'text', nullable: true })
+  evidenceData: string | null;
+
+  @Column({ name: 'status_changed_at', type: 'datetime' })
+  statusChangedAt: Date;
+
+  @CreateDateColumn({ name: 'created_at', type: 'datetime' })
+  createdAt: Date;
+
+  @UpdateDateColumn({ name: 'updated_at', type: 'datetime' })
+  updatedAt: Date;
+
+  @VersionColumn()
+  version: number;
+}

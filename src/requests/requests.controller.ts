@@ -1,0 +1,179 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { AuditService } from '../audit/audit.service.js';
+import { formFailure, idParam } from '../common/forms.js';
+import { pageRequest } from '../common/paging.js';
+import { actorOf } from '../common/request.js';
+import { MAX_CSR_BYTES } from '../csr/csr-parser.js';
+import { I18nService } from '../i18n/i18n.service.js';
+import { ProductsService } from '../products/products.service.js';
+import { isRequestStatus } from './request-status.js';
+import {
+  pemOf,
+  RequestRefused,
+  RequestsService,
+  type CheckResult,
+  type RequestDraft,
+} from './requests.service.js';
+
+interface UploadedFile {
+  originalname: string;
+  buffer: Buffer;
+  size: number;
+}
+type Uploads = { csrFile?: UploadedFile[]; evidenceFile?: UploadedFile[] } | undefined;
+
+// The form sends the CSR pasted or as a file (PEM or DER); after the preview it comes back
+// as text, and the evidence file as base64, in hidden fields.
+export function draftFromForm(body: Record<string, unknown>, files: Uploads): RequestDraft {
+  const csrFile = files?.csrFile?.[0];
+  const evidenceFile = files?.evidenceFile?.[0];
+  const carried =
+    typeof body.evidenceData === 'string' && body.evidenceData
+      ? Buffer.from(body.evidenceData, 'base64')
+      : null;
+  return {
+    departmentId: body.departmentId,
+    product: body.product,
+    csr:
+      csrFile && csrFile.size > 0
+        ? new Uint8Array(csrFile.buffer)
+        : typeof body.csr === 'string'
+          ? body.csr
+          : undefined,
+    validityDays: body.validityDays,
+    extraNames: body.extraNames,
+    comment: body.comment,
+    keyProtection: body.keyProtection,
+    evidence:
+      evidenceFile && evidenceFile.size > 0
+        ? { name: evidenceFile.originalname, data: new Uint8Array(evidenceFile.buffer) }
+        : carried
+          ? { name: String(body.evidenceName ?? 'evidence'), data: new Uint8Array(carried) }
+          : null,
+  };
+}
+
+@Controller('requests')
+export class RequestsController {
+  constructor(
+    private readonly requests: RequestsService,
+    private readonly products: ProductsService,
+    private readonly audit: AuditService,
+    private readonly i18n: I18nService,
+  ) {}
+
+  private async formModel(req: Request) {
+    return {
+      departments: await this.requests.departmentsFor(req.principal!),
+      products: await this.products.list(true),
+      maxKiB: MAX_CSR_BYTES / 1024,
+    };
+  }
+
+  @Get()
+  async list(@Req() req: Request, @Res() res: Response, @Query() query: Record<string, unknown>) {
+    const status = isRequestStatus(query.status) ? query.status : undefined;
+    res.render('requests/list', {
+      title: this.i18n.t(req.lang, 'requests.title'),
+      list: await this.requests.list(req.principal!, pageRequest(query), { status }),
+      status,
+    });
+  }
+
+  @Get('new')
+  async newForm(
+    @Req() req: Request,
+    @Res() res: Response,
+    @Query('department') department?: string,
+  ) {
+    res.render('requests/form', {
+      ...(await this.formModel(req)),
+      values: { departmentId: Number(department) || undefined },
+    });
+  }
+
+  // "Check": every rule, nothing saved; shows the preview or the problems, input kept.
+  @Post('check')
+  @HttpCode(200)
+  async check(@Body() body: Record<string, unknown>, @Req() req: Request, @Res() res: Response) {
+    const draft = draftFromForm(body, req.files as Uploads);
+    try {
+      const result = await this.requests.check(req.principal!, draft, req.lang);
+      await this.renderResult(req, res, body, draft, result, 200);
+    } catch (err) {
+      const failure = formFailure(err, req, this.i18n);
+      res
+        .status(failure.status)
+        .render('requests/form', { ...(await this.formModel(req)), ...failure, values: body });
+    }
+  }
+
+  private async renderResult(
+    req: Request,
+    res: Response,
+    body: Record<string, unknown>,
+    draft: RequestDraft,
+    result: CheckResult,
+    status: number,
+  ) {
+    // A CSR uploaded as a file travels on as PEM text; an unreadable upload is not echoed.
+    const csr = typeof draft.csr === 'string' ? draft.csr : result.parsed ? pemOf(draft.csr) : '';
+    res.status(status).render(result.ok ? 'requests/preview' : 'requests/form', {
+      ...(await this.formModel(req)),
+      result,
+      values: {
+        ...body,
+        csr,
+        evidenceName: draft.evidence?.name,
+        evidenceData: draft.evidence
+          ? Buffer.from(draft.evidence.data).toString('base64')
+          : undefined,
+      },
+    });
+  }
+
+  // "Confirm" on the preview: checked again, then recorded for the RAO's approval.
+  @Post()
+  async submit(@Body() body: Record<string, unknown>, @Req() req: Request, @Res() res: Response) {
+    const draft = draftFromForm(body, req.files as Uploads);
+    try {
+      const request = await this.requests.submit(req.principal!, draft, actorOf(req), req.lang);
+      req.session.flash = { kind: 'info', key: 'requests.submitted' };
+      res.redirect(303, `/requests/${request.id}`);
+    } catch (err) {
+      if (err instanceof RequestRefused) {
+        await this.renderResult(req, res, body, draft, err.result, 422);
+        return;
+      }
+      const failure = formFailure(err, req, this.i18n);
+      res
+        .status(failure.status)
+        .render('requests/form', { ...(await this.formModel(req)), ...failure, values: body });
+    }
+  }
+
+  @Get(':id')
+  async show(@Param('id') id: string, @Req() req: Request, @Res() res: Response) {
+    const r = await this.requests.get(req.principal!, idParam(id));
+    res.render('requests/show', {
+      title: this.i18n.t(req.lang, 'requests.one', { id: r.id }),
+      request: r,
+      warnings: r.warnings.map((w) => this.i18n.t(req.lang, `csr.findings.${w.code}`, w.params)),
+      history: await this.audit.history('request', r.id),
+      mayCancel: r.status === 'submitted',
+    });
+  }
+
+  @Post(':id/cancel')
+  async cancel(
+    @Param('id') id: string,
+    @Body() body: Record<string, unknown>,
+    @Req() req: Request,
+    @Res() res: Response,
+  ) {
+    await this.requests.cancel(req.principal!, idParam(id), body, actorOf(req));
+    req.session.flash = { kind: 'info', key: 'requests.cancelled' };
+    res.redirect(303, `/requests/${idParam(id)}`);
+  }
+}
