@@ -3,7 +3,7 @@ import 'dotenv/config';
 import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { getDataSourceToken } from '@nestjs/typeorm';
-import { realpathSync } from 'node:fs';
+import { readFileSync, realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { DataSource } from 'typeorm';
@@ -13,8 +13,12 @@ import { AuditService, type Actor } from './audit/audit.service.js';
 import { DomainError } from './common/errors.js';
 import { ConfigError } from './config/env.js';
 import { I18nService } from './i18n/i18n.service.js';
+import { parseCsr } from './csr/csr-parser.js';
+import { BLOCK_REASONS, type BlockReason } from './keys/blocked-key.entity.js';
+import { KeysModule } from './keys/keys.module.js';
+import { KeysService } from './keys/keys.service.js';
 
-@Module({ imports: CORE_IMPORTS })
+@Module({ imports: [...CORE_IMPORTS, KeysModule] })
 class CliModule {}
 
 const USAGE = `Usage: npm run cli -- <command> [options]
@@ -25,6 +29,9 @@ const USAGE = `Usage: npm run cli -- <command> [options]
       Create an API token for an existing account; prints it once.
   audit-verify
       Check the audit trail's hash chain; names the first broken row.
+  block-key (--csr <file> | --spki <sha256 hex>) [--reason key-compromise|operator] [--note <text>]
+      Refuse a public key from now on (keys revoked for key compromise, or listed by
+      the operator); requests with it are refused with KEY_COMPROMISED.
   migrate
       Apply pending database migrations (the app also does this at start unless
       DATABASE_MIGRATIONS_RUN=false).
@@ -63,7 +70,15 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
 
 async function execute(argv: string[], io: CliIo): Promise<void> {
   const [command, ...rest] = argv;
-  let values: { email?: string; password?: string; name?: string };
+  let values: {
+    email?: string;
+    password?: string;
+    name?: string;
+    csr?: string;
+    spki?: string;
+    reason?: string;
+    note?: string;
+  };
   try {
     ({ values } = parseArgs({
       args: rest,
@@ -71,6 +86,10 @@ async function execute(argv: string[], io: CliIo): Promise<void> {
         email: { type: 'string' },
         password: { type: 'string' },
         name: { type: 'string' },
+        csr: { type: 'string' },
+        spki: { type: 'string' },
+        reason: { type: 'string' },
+        note: { type: 'string' },
       },
       strict: true,
     }));
@@ -81,7 +100,7 @@ async function execute(argv: string[], io: CliIo): Promise<void> {
     io.out(USAGE);
     return;
   }
-  if (!['create-admin', 'create-token', 'audit-verify', 'migrate'].includes(command)) {
+  if (!['create-admin', 'create-token', 'audit-verify', 'block-key', 'migrate'].includes(command)) {
     fail(`Unknown command '${command}'.\n\n${USAGE}`);
   }
   if (command === 'migrate') {
@@ -129,6 +148,28 @@ async function execute(argv: string[], io: CliIo): Promise<void> {
             `Audit trail BROKEN at event ${report.brokenAt}: ${why} (${report.checked} events verified before it).`,
           );
         }
+        break;
+      }
+      case 'block-key': {
+        const reason = values.reason ?? 'key-compromise';
+        if (!(BLOCK_REASONS as readonly string[]).includes(reason)) {
+          fail(`--reason must be one of ${BLOCK_REASONS.join(', ')}.`);
+        }
+        let spki = values.spki?.toLowerCase();
+        if (values.csr) {
+          try {
+            spki = parseCsr(readFileSync(values.csr)).publicKey.spkiSha256;
+          } catch (err) {
+            fail(
+              `--csr ${values.csr}: ${err instanceof DomainError ? i18n.t('en', `csr.findings.${err.code}`, err.params) : (err as Error).message}`,
+            );
+          }
+        }
+        if (!spki || !/^[0-9a-f]{64}$/.test(spki)) {
+          fail('block-key needs --csr <file> or --spki <64 hex digits>.');
+        }
+        await app.get(KeysService).block(spki, reason as BlockReason, values.note ?? '', CLI_ACTOR);
+        io.out(`Key ${spki} is blocked (${reason}).\n`);
         break;
       }
       case 'migrate': {

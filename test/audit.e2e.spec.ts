@@ -175,3 +175,23 @@ describe('command line', () => {
     });
   });
 });
+
+describe('block-key on the command line', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp();
+  });
+  afterAll(() => t.close());
+
+  it('blocks the key of a CSR file, and says what is wrong with a bad one', async () => {
+    const res = await cli(t, 'block-key', '--csr', 'test/fixtures/csr/debian-sample-2.csr.pem', '--note', 'leaked on a wiki');
+    expect(res).toMatchObject({ code: 0, out: expect.stringMatching(/^Key [0-9a-f]{64} is blocked \(key-compromise\)\.\n$/) });
+    const { KeysService } = await import('../src/keys/keys.service.js');
+    const spki = /Key ([0-9a-f]{64})/.exec(res.out)![1]!;
+    expect((await t.get(KeysService).history(spki, 1)).compromised).toBe(true);
+    const bad = await cli(t, 'block-key', '--csr', 'package.json');
+    expect(bad.code).toBe(1);
+    expect(bad.err).toContain('--csr package.json');
+    expect((await cli(t, 'block-key', '--spki', 'abc')).err).toContain('64 hex digits');
+  });
+});
