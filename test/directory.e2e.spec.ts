@@ -28,7 +28,9 @@ describe('setting up an organisation', () => {
     await site.close();
   });
 
-  async function lastMailTo(address: string): Promise<{ subject: string; text: string; language: string }> {
+  async function lastMailTo(
+    address: string,
+  ): Promise<{ subject: string; text: string; language: string }> {
     const res = await dir.api('get', `/outbox?to=${encodeURIComponent(address)}`);
     expect(res.status).toBe(200);
     return res.body.items[0];
@@ -58,7 +60,12 @@ describe('setting up an organisation', () => {
     await agent
       .post('/invitations/accept')
       .type('form')
-      .send({ _csrf: csrfFrom(weak.text), token, displayName: name, password: 'a-good-long-passphrase' })
+      .send({
+        _csrf: csrfFrom(weak.text),
+        token,
+        displayName: name,
+        password: 'a-good-long-passphrase',
+      })
       .expect(303);
     // The account took the invitation's language (Swedish); these tests read English.
     await agent.get('/?lang=en').expect(200);
@@ -84,7 +91,12 @@ describe('setting up an organisation', () => {
     expect(nren.body).toMatchObject({ name: 'SUNET', caPasswordSet: true });
     expect(JSON.stringify(nren.body)).not.toContain('ca-secret-1');
 
-    await dir.create('/invitations', { email: 'anna@sunet.example', role: 'nren-admin', scopeId: nrenId, language: 'sv' });
+    await dir.create('/invitations', {
+      email: 'anna@sunet.example',
+      role: 'nren-admin',
+      scopeId: nrenId,
+      language: 'sv',
+    });
     const mail = await lastMailTo('anna@sunet.example');
     expect(mail.language).toBe('sv');
     nrenAdmin = await acceptInvitation('anna@sunet.example', 'Anna Admin');
@@ -93,14 +105,23 @@ describe('setting up an organisation', () => {
   });
 
   it('an invitation link works once and for seven days', async () => {
-    await dir.create('/invitations', { email: 'late@sunet.example', role: 'nren-admin', scopeId: nrenId });
-    const link = linkIn((await lastMailTo('late@sunet.example')).text, '/invitations/accept?token=');
+    await dir.create('/invitations', {
+      email: 'late@sunet.example',
+      role: 'nren-admin',
+      scopeId: nrenId,
+    });
+    const link = linkIn(
+      (await lastMailTo('late@sunet.example')).text,
+      '/invitations/accept?token=',
+    );
     t.clock.advance(7 * DAY + 1000);
     const expired = await request(t.server).get(link).expect(404);
     expect(expired.text).toContain('This invitation has expired');
     t.clock.advance(-7 * DAY - 1000);
     const used = (await lastMailTo('anna@sunet.example')).text;
-    const again = await request(t.server).get(linkIn(used, '/invitations/accept?token=')).expect(404);
+    const again = await request(t.server)
+      .get(linkIn(used, '/invitations/accept?token='))
+      .expect(404);
     expect(again.text).toContain('already been accepted');
   });
 
@@ -125,7 +146,11 @@ describe('setting up an organisation', () => {
     page = await nrenAdmin.get(`/organisations/${orgId}`).expect(200);
     for (const name of ['EECS', 'ITM']) {
       page = await nrenAdmin.get(`/organisations/${orgId}`);
-      await nrenAdmin.post(`/organisations/${orgId}/departments`).type('form').send({ _csrf: csrfFrom(page.text), name }).expect(303);
+      await nrenAdmin
+        .post(`/organisations/${orgId}/departments`)
+        .type('form')
+        .send({ _csrf: csrfFrom(page.text), name })
+        .expect(303);
     }
     page = await nrenAdmin.get(`/organisations/${orgId}`).expect(200);
     expect(page.text).toContain('EECS');
@@ -138,7 +163,11 @@ describe('setting up an organisation', () => {
 
     page = await nrenAdmin.get(`/organisations/${orgId}/edit`);
     const version = /name="version" value="(\d+)"/.exec(page.text)![1];
-    await nrenAdmin.post(`/organisations/${orgId}/identity-validation`).type('form').send({ _csrf: csrfFrom(page.text), version }).expect(303);
+    await nrenAdmin
+      .post(`/organisations/${orgId}/identity-validation`)
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), version })
+      .expect(303);
     const org = await dir.api('get', `/organisations/${orgId}`);
     expect(org.body.identity).toMatchObject({ current: true });
     // Validated 2026-06-01 (the test clock): 398 days under the rules from 2026-03-15.
@@ -149,7 +178,12 @@ describe('setting up an organisation', () => {
     await nrenAdmin
       .post('/invitations')
       .type('form')
-      .send({ _csrf: csrfFrom(page.text), email: 'rao@kth.example', roleScope: `rao:${orgId}`, back: `/organisations/${orgId}` })
+      .send({
+        _csrf: csrfFrom(page.text),
+        email: 'rao@kth.example',
+        roleScope: `rao:${orgId}`,
+        back: `/organisations/${orgId}`,
+      })
       .expect(303);
     raoAgent = await acceptInvitation('rao@kth.example', 'Rolf RAO');
     await raoAgent.get(`/organisations/${orgId}`).expect(200);
@@ -167,8 +201,16 @@ describe('setting up an organisation', () => {
       locality,
       country: 'SE',
     });
-    await nrenAdmin.post(`/organisations/${orgId}`).type('form').send(form(first.text, 'Stockholm')).expect(303);
-    const stale = await raoAgent.post(`/organisations/${orgId}`).type('form').send(form(second.text, 'Solna')).expect(409);
+    await nrenAdmin
+      .post(`/organisations/${orgId}`)
+      .type('form')
+      .send(form(first.text, 'Stockholm'))
+      .expect(303);
+    const stale = await raoAgent
+      .post(`/organisations/${orgId}`)
+      .type('form')
+      .send(form(second.text, 'Solna'))
+      .expect(409);
     expect(stale.text).toContain('Someone else changed this');
     expect(stale.text).toContain('value="Solna"');
   });
@@ -189,14 +231,29 @@ describe('setting up an organisation', () => {
     expect(shown.text).toContain(txt.recordName);
     expect(shown.text).toContain(txt.recordValue.split('=')[1]);
     // Nothing published yet: the check records the failure.
-    await raoAgent.post(`/domains/${domainId}/check`).type('form').send({ _csrf: csrfFrom(shown.text), method: 'dns-txt' }).expect(303);
-    expect((await dir.api('get', `/domains/${domainId}`)).body).toMatchObject({ status: 'failed', lastCheckCode: 'nxdomain' });
+    await raoAgent
+      .post(`/domains/${domainId}/check`)
+      .type('form')
+      .send({ _csrf: csrfFrom(shown.text), method: 'dns-txt' })
+      .expect(303);
+    expect((await dir.api('get', `/domains/${domainId}`)).body).toMatchObject({
+      status: 'failed',
+      lastCheckCode: 'nxdomain',
+    });
 
     dns.set(txt.recordName, { TXT: [txt.recordValue] });
     shown = await raoAgent.get(`/domains/${domainId}`);
-    await raoAgent.post(`/domains/${domainId}/check`).type('form').send({ _csrf: csrfFrom(shown.text), method: 'dns-txt' }).expect(303);
+    await raoAgent
+      .post(`/domains/${domainId}/check`)
+      .type('form')
+      .send({ _csrf: csrfFrom(shown.text), method: 'dns-txt' })
+      .expect(303);
     const validated = (await dir.api('get', `/domains/${domainId}`)).body;
-    expect(validated).toMatchObject({ status: 'validated', method: 'dns-txt', lastCheckCode: 'found' });
+    expect(validated).toMatchObject({
+      status: 'validated',
+      method: 'dns-txt',
+      lastCheckCode: 'found',
+    });
     expect(validated.validationExpiresAt).toBe('2026-12-18T09:00:00.000Z');
     // A fresh token for the next validation: the published one proved control once.
     expect(validated.challenges[0].recordValue).not.toBe(txt.recordValue);
@@ -216,16 +273,31 @@ describe('setting up an organisation', () => {
     expect(checked.body.outcome).toMatchObject({ ok: true, code: 'found' });
 
     const mailed = await dir.domain(orgId, 'mail-kth.example.org');
-    const sent = await dir.api('post', `/domains/${mailed.id}/validation-email`, { localPart: 'hostmaster' });
+    const sent = await dir.api('post', `/domains/${mailed.id}/validation-email`, {
+      localPart: 'hostmaster',
+    });
     expect(sent.body).toEqual({ sentTo: 'hostmaster@mail-kth.example.org' });
-    const link = linkIn((await lastMailTo('hostmaster@mail-kth.example.org')).text, '/domain-validation?token=');
+    const link = linkIn(
+      (await lastMailTo('hostmaster@mail-kth.example.org')).text,
+      '/domain-validation?token=',
+    );
     // Following the link only shows a button: a mail scanner fetching it validates nothing.
     const confirm = await agentFor(t).get(link).expect(200);
     expect((await dir.api('get', `/domains/${mailed.id}`)).body.status).toBe('pending');
     const visitor = agentFor(t);
     const form = await visitor.get(link);
-    await visitor.post('/domain-validation').type('form').send({ _csrf: csrfFrom(form.text), token: /name="token" value="([^"]+)"/.exec(confirm.text)![1] }).expect(200);
-    expect((await dir.api('get', `/domains/${mailed.id}`)).body).toMatchObject({ status: 'validated', method: 'email' });
+    await visitor
+      .post('/domain-validation')
+      .type('form')
+      .send({
+        _csrf: csrfFrom(form.text),
+        token: /name="token" value="([^"]+)"/.exec(confirm.text)![1],
+      })
+      .expect(200);
+    expect((await dir.api('get', `/domains/${mailed.id}`)).body).toMatchObject({
+      status: 'validated',
+      method: 'email',
+    });
     await agentFor(t).get(link).expect(404);
   });
 
@@ -242,32 +314,59 @@ describe('setting up an organisation', () => {
     await nrenAdmin
       .post(`/domains/${d.id}/manual-validation`)
       .type('form')
-      .send({ _csrf: csrfFrom(page.text), version: d.version, note: 'Checked WHOIS and phoned the registrant' })
+      .send({
+        _csrf: csrfFrom(page.text),
+        version: d.version,
+        note: 'Checked WHOIS and phoned the registrant',
+      })
       .expect(303);
     const after = (await dir.api('get', `/domains/${d.id}`)).body;
-    expect(after).toMatchObject({ status: 'validated', method: 'manual', validationNote: 'Checked WHOIS and phoned the registrant' });
+    expect(after).toMatchObject({
+      status: 'validated',
+      method: 'manual',
+      validationNote: 'Checked WHOIS and phoned the registrant',
+    });
     const raoPage = await raoAgent.get(`/domains/${d.id}`).expect(200);
     expect(raoPage.text).not.toContain('manual-validation');
   });
 
   it('delegates a domain to a department, whose requester then sees it', async () => {
-    const departments = (await dir.api('get', `/organisations/${orgId}/departments`)).body as { id: number; name: string }[];
+    const departments = (await dir.api('get', `/organisations/${orgId}/departments`)).body as {
+      id: number;
+      name: string;
+    }[];
     const eecs = departments.find((d) => d.name === 'EECS')!;
-    const domain = (await dir.api('get', `/organisations/${orgId}/domains?q=kth.example.org`)).body.items.find(
-      (d: { name: string }) => d.name === 'kth.example.org',
-    );
+    const domain = (
+      await dir.api('get', `/organisations/${orgId}/domains?q=kth.example.org`)
+    ).body.items.find((d: { name: string }) => d.name === 'kth.example.org');
     const requester = await dir.person('student@kth.example', 'requester', eecs.id);
-    await dir.api('get', `/domains/${domain.id}`, undefined, requester.token).then((r) => expect(r.status).toBe(404));
+    await dir
+      .api('get', `/domains/${domain.id}`, undefined, requester.token)
+      .then((r) => expect(r.status).toBe(404));
 
     const page = await raoAgent.get(`/domains/${domain.id}`);
     await raoAgent
       .post(`/domains/${domain.id}`)
       .type('form')
-      .send({ _csrf: csrfFrom(page.text), version: /name="version" value="(\d+)"/.exec(page.text.split('id="delegation"')[1]!)![1], departmentIds: String(eecs.id), wildcardsAllowed: 'on' })
+      .send({
+        _csrf: csrfFrom(page.text),
+        version: /name="version" value="(\d+)"/.exec(page.text.split('id="delegation"')[1]!)![1],
+        departmentIds: String(eecs.id),
+        wildcardsAllowed: 'on',
+      })
       .expect(303);
     const seen = await dir.api('get', `/domains/${domain.id}`, undefined, requester.token);
-    expect(seen.body).toMatchObject({ name: 'kth.example.org', wildcardsAllowed: true, departmentIds: [eecs.id] });
-    const list = await dir.api('get', `/organisations/${orgId}/domains`, undefined, requester.token);
+    expect(seen.body).toMatchObject({
+      name: 'kth.example.org',
+      wildcardsAllowed: true,
+      departmentIds: [eecs.id],
+    });
+    const list = await dir.api(
+      'get',
+      `/organisations/${orgId}/domains`,
+      undefined,
+      requester.token,
+    );
     expect(list.body.items.map((d: { name: string }) => d.name)).toEqual(['kth.example.org']);
   });
 
@@ -283,9 +382,16 @@ describe('setting up an organisation', () => {
   it('refuses a domain another organisation holds, naming the holder to NREN administrators only', async () => {
     const other = await dir.organisation(nrenId, 'Stockholms universitet');
     const otherRao = await dir.person('rao@su.example', 'rao', other.id);
-    const byRao = await dir.api('post', `/organisations/${other.id}/domains`, { name: 'www.kth.example.org' }, otherRao.token);
+    const byRao = await dir.api(
+      'post',
+      `/organisations/${other.id}/domains`,
+      { name: 'www.kth.example.org' },
+      otherRao.token,
+    );
     expect(byRao.status).toBe(422);
-    expect(byRao.body.errors).toEqual([expect.objectContaining({ field: 'name', code: 'domain_taken' })]);
+    expect(byRao.body.errors).toEqual([
+      expect.objectContaining({ field: 'name', code: 'domain_taken' }),
+    ]);
     expect(JSON.stringify(byRao.body)).not.toContain('Tekniska');
 
     const page = await nrenAdmin.get(`/organisations/${other.id}/domains/new`);
@@ -316,9 +422,15 @@ describe('setting up an organisation', () => {
 
   it('refuses oversize and missing organisation fields, saving nothing', async () => {
     const before = (await dir.api('get', `/organisations?nrenId=${nrenId}`)).body.total;
-    const res = await dir.api('post', '/organisations', { nrenId, name: 'x'.repeat(201), country: 'XX' });
+    const res = await dir.api('post', '/organisations', {
+      nrenId,
+      name: 'x'.repeat(201),
+      country: 'XX',
+    });
     expect(res.status).toBe(422);
-    expect(res.body.errors.map((e: { field: string; code: string }) => `${e.field}:${e.code}`).sort()).toEqual([
+    expect(
+      res.body.errors.map((e: { field: string; code: string }) => `${e.field}:${e.code}`).sort(),
+    ).toEqual([
       'country:country_invalid',
       'locality:required',
       'name:too_long',
