@@ -531,30 +531,6 @@ function invitationCases(): Case[] {
   );
 }
 
-// Application bugs this matrix found (see the report); each entry is a case that fails today.
-const DOMAIN_LIST_LEAK =
-  'GET /organisations/:id/domains answers 200 with an empty page, instead of 404, to a DRAO or ' +
-  'requester for an organisation that is not theirs (DomainsService.list only asks whether ' +
-  'the person belongs to some department, anywhere)';
-const PLATFORM_INVITE =
-  'POST /invitations rejects scopeId 0, the scope of platform-wide roles, with a scopeId ' +
-  'problem (invitationInput: field.id() wants a positive id), so a platform admin cannot invite ' +
-  'a platform admin at the platform scope; any positive scopeId is accepted instead and stored';
-const KNOWN_BUGS: Record<string, string> = {
-  'drao(A1-d1) GET /organisations/A2/domains -> 404': DOMAIN_LIST_LEAK,
-  'drao(A1-d1) GET /organisations/B1/domains -> 404': DOMAIN_LIST_LEAK,
-  'requester(A1-d1) GET /organisations/A2/domains -> 404': DOMAIN_LIST_LEAK,
-  'requester(A1-d1) GET /organisations/B1/domains -> 404': DOMAIN_LIST_LEAK,
-  'requester(A1-d2) GET /organisations/A2/domains -> 404': DOMAIN_LIST_LEAK,
-  'requester(A1-d2) GET /organisations/B1/domains -> 404': DOMAIN_LIST_LEAK,
-  ...Object.fromEntries(
-    ACTORS.map((a) => [
-      `${ACTOR_LABEL[a]} POST /invitations platform-admin@platform -> ${a === 'admin' ? '2xx' : '422 role'}`,
-      PLATFORM_INVITE,
-    ]),
-  ),
-};
-
 const CASES: Case[] = [
   ...nrenCreateCases(),
   ...ENDPOINTS.flatMap(objectCases),
@@ -575,17 +551,6 @@ describe('access matrix: every role against every directory endpoint', () => {
   });
 
   for (const c of CASES) {
-    // A known bug keeps its right expectation and runs as it.failing: it must still fail, so
-    // once the bug is fixed Jest reports it and its entry goes from KNOWN_BUGS.
-    if (KNOWN_BUGS[c.name]) {
-      it.failing(`${c.name} [known bug]`, () => c.run());
-    } else {
-      it(c.name, () => c.run());
-    }
+    it(c.name, () => c.run());
   }
-
-  it('lists only known bugs that are cases', () => {
-    const names = new Set(CASES.map((c) => c.name));
-    expect(Object.keys(KNOWN_BUGS).filter((n) => !names.has(n))).toEqual([]);
-  });
 });

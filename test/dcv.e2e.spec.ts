@@ -46,6 +46,7 @@ describe('domain control validation against real DNS and HTTP servers', () => {
       loadDcvConfig({
         DCV_DNS_SERVERS: dns.address,
         DCV_HTTP_PORT: String(site.port),
+        DCV_ALLOW_PRIVATE_ADDRESSES: 'true',
         DCV_TIMEOUT: '3',
       }),
     );
@@ -267,9 +268,27 @@ describe('domain control validation against real DNS and HTTP servers', () => {
       expect(await checker.check('http', DOMAIN, token)).toMatchObject({ code: 'nxdomain' });
     });
 
+    it('refuses to fetch from a private or loopback address unless allowed', async () => {
+      const strict = new DcvChecker(
+        loadDcvConfig({ DCV_DNS_SERVERS: dns.address, DCV_HTTP_PORT: String(site.port) }),
+      );
+      dns.set(DOMAIN, { A: ['127.0.0.1'] });
+      site.set(DOMAIN, wellKnown(token), { body: token });
+      const result = await strict.check('http', DOMAIN, token);
+      expect(result).toMatchObject({ ok: false, code: 'address-refused' });
+      expect(result.detail).toContain('Loopback');
+      expect(site.requests).not.toContainEqual(
+        expect.objectContaining({ host: expect.stringContaining(DOMAIN), path: wellKnown(token) }),
+      );
+    });
+
     it('reports a refused connection', async () => {
       const refusing = new DcvChecker(
-        loadDcvConfig({ DCV_DNS_SERVERS: dns.address, DCV_HTTP_PORT: String(await closedPort()) }),
+        loadDcvConfig({
+          DCV_DNS_SERVERS: dns.address,
+          DCV_HTTP_PORT: String(await closedPort()),
+          DCV_ALLOW_PRIVATE_ADDRESSES: 'true',
+        }),
       );
       const result = await refusing.check('http', DOMAIN, token);
       expect(result).toMatchObject({ ok: false, code: 'http-error' });
@@ -284,6 +303,7 @@ describe('domain control validation against real DNS and HTTP servers', () => {
         loadDcvConfig({
           DCV_DNS_SERVERS: dns.address,
           DCV_HTTP_PORT: String(site.port),
+          DCV_ALLOW_PRIVATE_ADDRESSES: 'true',
           DCV_TIMEOUT: '0.4',
         }),
       );

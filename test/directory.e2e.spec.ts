@@ -18,7 +18,12 @@ describe('setting up an organisation', () => {
     dns = await TestDnsServer.start();
     site = await TestHttpSite.start();
     t = await createTestApp({
-      env: { DCV_DNS_SERVERS: dns.address, DCV_HTTP_PORT: String(site.port), DCV_TIMEOUT: '2' },
+      env: {
+        DCV_DNS_SERVERS: dns.address,
+        DCV_HTTP_PORT: String(site.port),
+        DCV_TIMEOUT: '2',
+        DCV_ALLOW_PRIVATE_ADDRESSES: 'true',
+      },
     });
     dir = await new Directory(t).init();
   });

@@ -1,7 +1,7 @@
 import { registerAs } from '@nestjs/config';
 import { isIP } from 'node:net';
 import { z } from 'zod';
-import { parseEnv } from './env.js';
+import { booleanFlag, parseEnv } from './env.js';
 
 // host[:port], IPv6 in brackets when a port follows: the forms Resolver.setServers takes.
 function dnsServer(entry: string): string | undefined {
@@ -40,6 +40,7 @@ const dnsServers = z.string().transform((value, ctx) => {
 
 const schema = z.object({
   DCV_DNS_SERVERS: dnsServers.optional(),
+  DCV_ALLOW_PRIVATE_ADDRESSES: booleanFlag.default(false),
   DCV_TIMEOUT: z.coerce
     .number({ message: 'must be a number of seconds' })
     .positive('must be greater than zero')
@@ -73,6 +74,7 @@ export function loadDcvConfig(env: NodeJS.ProcessEnv = process.env) {
     timeoutMs: Math.round(e.DCV_TIMEOUT * 1000),
     httpPort: e.DCV_HTTP_PORT,
     cnameZone: e.DCV_CNAME_ZONE,
+    allowPrivateAddresses: e.DCV_ALLOW_PRIVATE_ADDRESSES,
   };
 }
 

@@ -105,8 +105,14 @@ export class DomainsService {
       .where('d.organisation_id = :id', { id: o.id })
       .orderBy('d.name', 'ASC');
     if (!can(p, 'domain.view', placeOfOrganisation(o))) {
-      // Members see the domains delegated to their departments only.
-      const mine = [...scopeOf(p).memberDepartments];
+      // Members see the domains delegated to their departments of this organisation only;
+      // someone with no department here is told nothing, not even that it exists.
+      const member = [...scopeOf(p).memberDepartments];
+      const mine = member.length
+        ? (await this.tx.manager.findBy(Department, { id: In(member), organisationId: o.id })).map(
+            (d) => d.id,
+          )
+        : [];
       if (!mine.length) {
         throw new NotFound('organisation');
       }

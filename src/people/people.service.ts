@@ -32,7 +32,8 @@ export class InvitationInvalid extends DomainError {
 export const invitationInput = z.object({
   email: field.email(),
   role: z.enum(ROLES, { error: 'role_unknown' }),
-  scopeId: field.id(),
+  // 0 for platform-wide roles (RoleGrant.scopeId); a positive id otherwise.
+  scopeId: z.coerce.number({ error: 'invalid' }).int('invalid').nonnegative('invalid'),
   language: z.enum(LANGUAGES, { error: 'language_unknown' }).optional(),
 });
 
@@ -69,7 +70,7 @@ export class PeopleService {
   ): Promise<{ place: Place; name: string } | null> {
     switch (ROLE_SCOPE[role]) {
       case 'platform':
-        return { place: { nrenId: 0 }, name: '' };
+        return scopeId === 0 ? { place: { nrenId: 0 }, name: '' } : null;
       case 'nren': {
         const n = await em.findOneBy(Nren, { id: scopeId });
         return n ? { place: { nrenId: n.id }, name: n.name } : null;

@@ -20,6 +20,7 @@ describe('DCV configuration', () => {
       timeoutMs: 10000,
       httpPort: 80,
       cnameZone: 'dcv.tcs-ra.invalid',
+      allowPrivateAddresses: false,
     });
   });
 
@@ -36,6 +37,7 @@ describe('DCV configuration', () => {
       timeoutMs: 500,
       httpPort: 8080,
       cnameZone: 'dcv.nren.example',
+      allowPrivateAddresses: false,
     });
   });
 

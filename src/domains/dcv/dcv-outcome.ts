@@ -10,6 +10,7 @@ export const DCV_OUTCOME_CODES = [
   'http-error',
   'redirect-refused',
   'too-many-redirects',
+  'address-refused',
 ] as const;
 export type DcvOutcomeCode = (typeof DCV_OUTCOME_CODES)[number];
 
