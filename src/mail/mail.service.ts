@@ -1,0 +1,147 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
+import { EntityManager, type FindOptionsSelect } from 'typeorm';
+import { isPlatformAdmin, type Principal } from '../accounts/principal.js';
+import { Clock } from '../common/clock.js';
+import { NotFound, ValidationFailed } from '../common/errors.js';
+import { appConfig } from '../config/app.config.js';
+import { Transactions } from '../database/transactions.js';
+import type { Language } from '../i18n/languages.js';
+import { MailDispatcher } from './mail.dispatcher.js';
+import { MailMessage } from './mail-message.entity.js';
+import { MailRenderer } from './mail-renderer.js';
+import { wholeSeconds } from './whole-seconds.js';
+
+export interface MailRequest {
+  to: string;
+  // views/mail/<template>.text.hbs (+ optional .html.hbs); subject from mail.<template>.subject
+  template: string;
+  // The recipient's stored language: there is no request language in a cron job.
+  language: Language;
+  context: Record<string, unknown>;
+}
+
+export const OUTBOX_PAGE_SIZE = 50;
+
+export interface OutboxPage {
+  items: MailMessage[];
+  page: number;
+  pageSize: number;
+  total: number;
+  pages: number;
+}
+
+const SINGLE_ADDRESS = /^[^\s@<>,;"]+@[^\s@<>,;"]+$/;
+const LIST_COLUMNS: FindOptionsSelect<MailMessage> = {
+  id: true,
+  toAddress: true,
+  subject: true,
+  language: true,
+  template: true,
+  status: true,
+  attempts: true,
+  transport: true,
+  createdAt: true,
+  sentAt: true,
+};
+
+@Injectable()
+export class MailService {
+  constructor(
+    private readonly renderer: MailRenderer,
+    private readonly dispatcher: MailDispatcher,
+    private readonly tx: Transactions,
+    private readonly clock: Clock,
+    @Inject(appConfig.KEY) private readonly app: ConfigType<typeof appConfig>,
+  ) {}
+
+  // Renders now and queues in the caller's transaction: the change that causes the e-mail
+  // and the e-mail commit together or not at all. Call dispatcher.kick() after the commit
+  // for prompt delivery; otherwise the next scheduled run (within 15 s) sends it.
+  async enqueue(em: EntityManager, mail: MailRequest): Promise<MailMessage> {
+    const to = mail.to.trim();
+    if (to.length > 254 || !SINGLE_ADDRESS.test(to)) {
+      throw new ValidationFailed([{ field: 'to', code: 'email_invalid' }]);
+    }
+    const rendered = this.renderer.render(mail.template, mail.language, {
+      baseUrl: this.app.baseUrl,
+      ...mail.context,
+    });
+    const now = wholeSeconds(this.clock.now());
+    const message = em.create(MailMessage, {
+      toAddress: to,
+      subject: rendered.subject,
+      textBody: rendered.text,
+      htmlBody: rendered.html,
+      language: mail.language,
+      template: mail.template,
+      status: 'queued',
+      attempts: 0,
+      nextAttemptAt: now,
+      claimedBy: null,
+      claimedUntil: null,
+      sentAt: null,
+      transport: null,
+      lastError: null,
+      createdAt: now,
+    });
+    return em.save(message);
+  }
+
+  // A test message to the administrator's own address, to check the mail set-up.
+  async sendTest(principal: Principal, language: Language): Promise<MailMessage> {
+    this.requireAdmin(principal);
+    const message = await this.tx.run((em) =>
+      this.enqueue(em, {
+        to: principal.email,
+        template: 'test',
+        language,
+        context: { name: principal.displayName || principal.email },
+      }),
+    );
+    this.dispatcher.kick();
+    return message;
+  }
+
+  // Newest first, one bounded page. The list view leaves the bodies out.
+  async outbox(
+    principal: Principal,
+    options: { page: number; to?: string; bodies?: boolean },
+  ): Promise<OutboxPage> {
+    this.requireAdmin(principal);
+    const page = Math.max(1, Math.floor(options.page) || 1);
+    const where = options.to ? { toAddress: options.to } : {};
+    // Not findAndCount: with a select it counts DISTINCT(a || b …), which NULLs throw off.
+    const total = await this.tx.manager.count(MailMessage, { where });
+    const items = await this.tx.manager.find(MailMessage, {
+      select: options.bodies ? undefined : LIST_COLUMNS,
+      where,
+      order: { id: 'DESC' },
+      skip: (page - 1) * OUTBOX_PAGE_SIZE,
+      take: OUTBOX_PAGE_SIZE,
+    });
+    return {
+      items,
+      page,
+      pageSize: OUTBOX_PAGE_SIZE,
+      total,
+      pages: Math.max(1, Math.ceil(total / OUTBOX_PAGE_SIZE)),
+    };
+  }
+
+  async outboxMessage(principal: Principal, id: number): Promise<MailMessage> {
+    this.requireAdmin(principal);
+    const message = await this.tx.manager.findOne(MailMessage, { where: { id } });
+    if (!message) {
+      throw new NotFound('mail');
+    }
+    return message;
+  }
+
+  // Others get the answer an unknown page gets: the outbox's existence is not their business.
+  private requireAdmin(principal: Principal): void {
+    if (!isPlatformAdmin(principal)) {
+      throw new NotFound();
+    }
+  }
+}

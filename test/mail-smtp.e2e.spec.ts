@@ -1,0 +1,164 @@
+import { SchedulerRegistry } from '@nestjs/schedule';
+import { Transactions } from '../src/database/transactions.js';
+import type { Language } from '../src/i18n/languages.js';
+import { MailDispatcher } from '../src/mail/mail.dispatcher.js';
+import { MailMessage } from '../src/mail/mail-message.entity.js';
+import { MailService } from '../src/mail/mail.service.js';
+import { MINUTE } from './support/fake-clock.js';
+import { TestSmtpServer } from './support/smtp-server.js';
+import { createTestApp, type TestApp } from './support/test-app.js';
+
+// The scheduled run would race the explicit runs below; the tests drive the dispatcher.
+async function stopSchedule(t: TestApp): Promise<void> {
+  await t.get(SchedulerRegistry).getCronJob('mail-dispatch').stop();
+}
+
+async function queue(t: TestApp, to: string, language: Language, name = 'Anna') {
+  return t
+    .get(Transactions)
+    .run((em) =>
+      t.get(MailService).enqueue(em, { to, template: 'test', language, context: { name } }),
+    );
+}
+
+function reload(t: TestApp, id: number): Promise<MailMessage> {
+  return t.get(Transactions).manager.findOneByOrFail(MailMessage, { id });
+}
+
+describe('mail over SMTP', () => {
+  let smtp: TestSmtpServer;
+  let t: TestApp;
+  let env: Record<string, string>;
+
+  beforeAll(async () => {
+    smtp = await TestSmtpServer.start();
+    env = { SMTP_URL: smtp.url, MAIL_TRANSPORT: 'smtp', MAIL_FROM: 'TCS RA <ra@example.org>' };
+    t = await createTestApp({ env });
+    await stopSchedule(t);
+  });
+  afterAll(async () => {
+    await t.close();
+    await smtp.stop();
+  });
+
+  it('delivers a queued message in the recipient’s language', async () => {
+    const queued = await queue(t, 'anna@example.org', 'de');
+    expect(queued.status).toBe('queued');
+
+    expect(await t.get(MailDispatcher).run(t.clock.now())).toEqual({ sent: 1, failed: 0 });
+
+    const [mail, ...more] = smtp.to('anna@example.org');
+    expect(more).toEqual([]);
+    expect(mail.subject).toBe('Testnachricht der TCS-Registrierungsstelle');
+    expect(mail.text).toContain('Hallo Anna,');
+    expect(mail.text).toContain('Dies ist eine Testnachricht.');
+    expect(mail.html).toContain('<p>Hallo Anna,</p>');
+    expect(mail.from?.value).toEqual([{ name: 'TCS RA', address: 'ra@example.org' }]);
+    expect(mail.headers.get('auto-submitted')).toBe('auto-generated');
+    expect(mail.messageId).toMatch(new RegExp(`^<mail-${queued.id}\\.\\d+@example\\.org>$`));
+
+    const row = await reload(t, queued.id);
+    expect(row).toMatchObject({ status: 'sent', transport: 'smtp', attempts: 1, claimedBy: null });
+    expect(row.sentAt).toEqual(t.clock.now());
+  });
+
+  it('sends nothing for a change that was rolled back', async () => {
+    const before = smtp.received.length;
+    await expect(
+      t.get(Transactions).run(async (em) => {
+        await t.get(MailService).enqueue(em, {
+          to: 'rolled-back@example.org',
+          template: 'test',
+          language: 'en',
+          context: { name: 'Nobody' },
+        });
+        throw new Error('the business change failed');
+      }),
+    ).rejects.toThrow('the business change failed');
+    expect(await t.get(MailDispatcher).run(t.clock.now())).toEqual({ sent: 0, failed: 0 });
+    expect(smtp.received.length).toBe(before);
+  });
+
+  it('keeps a message queued while the server is down and sends it after the back-off', async () => {
+    await smtp.stop();
+    const queued = await queue(t, 'bert@example.org', 'nl', 'Bert');
+    const dispatcher = t.get(MailDispatcher);
+
+    expect(await dispatcher.run(t.clock.now())).toEqual({ sent: 0, failed: 1 });
+    const failed = await reload(t, queued.id);
+    expect(failed).toMatchObject({ status: 'queued', attempts: 1, claimedBy: null });
+    expect(failed.lastError).toMatch(/ECONNREFUSED|connect/i);
+    expect(failed.nextAttemptAt).toEqual(new Date(t.clock.now().getTime() + MINUTE));
+
+    // Back up, but the retry is not due yet.
+    await smtp.start();
+    t.clock.advance(30_000);
+    expect(await dispatcher.run(t.clock.now())).toEqual({ sent: 0, failed: 0 });
+    expect(smtp.to('bert@example.org')).toEqual([]);
+
+    t.clock.advance(31_000);
+    expect(await dispatcher.run(t.clock.now())).toEqual({ sent: 1, failed: 0 });
+    const [mail, ...more] = smtp.to('bert@example.org');
+    expect(more).toEqual([]);
+    expect(mail.subject).toBe('Testbericht van de TCS-registratieautoriteit');
+    expect(await reload(t, queued.id)).toMatchObject({ status: 'sent', attempts: 2 });
+  });
+
+  it('gives up after 8 failed attempts and marks the message failed', async () => {
+    await smtp.stop();
+    try {
+      const queued = await queue(t, 'carl@example.org', 'sv', 'Carl');
+      const dispatcher = t.get(MailDispatcher);
+      for (let attempt = 1; attempt <= 8; attempt++) {
+        expect(await dispatcher.run(t.clock.now())).toEqual({ sent: 0, failed: 1 });
+        const row = await reload(t, queued.id);
+        expect(row.attempts).toBe(attempt);
+        expect(row.status).toBe(attempt < 8 ? 'queued' : 'failed');
+        t.clock.set(row.nextAttemptAt);
+      }
+      t.clock.advance(24 * 60 * MINUTE);
+      expect(await dispatcher.run(t.clock.now())).toEqual({ sent: 0, failed: 0 });
+    } finally {
+      await smtp.start();
+    }
+  });
+
+  it('delivers each of 30 messages exactly once when two instances dispatch at the same time', async () => {
+    const other = await createTestApp({ db: t.db, clock: t.clock, env });
+    await stopSchedule(other);
+    try {
+      const before = smtp.received.length;
+      const ids = new Set<number>();
+      for (let i = 0; i < 30; i++) {
+        ids.add((await queue(t, `bulk-${i}@example.org`, 'fr', `n${i}`)).id);
+      }
+      const a = t.get(MailDispatcher);
+      const b = other.get(MailDispatcher);
+      const byInstance = [0, 0];
+      for (let round = 0; round < 10; round++) {
+        const [x, y] = await Promise.all([a.run(t.clock.now()), b.run(t.clock.now())]);
+        expect(x.failed + y.failed).toBe(0);
+        byInstance[0] += x.sent;
+        byInstance[1] += y.sent;
+        if (x.sent + y.sent === 0) {
+          break;
+        }
+      }
+
+      const delivered = smtp.received.slice(before);
+      expect(delivered).toHaveLength(30);
+      for (let i = 0; i < 30; i++) {
+        expect(smtp.to(`bulk-${i}@example.org`)).toHaveLength(1);
+      }
+      expect(new Set(delivered.map((m) => m.parsed.messageId)).size).toBe(30);
+      expect(byInstance[0] + byInstance[1]).toBe(30);
+      // Both took part: the claim split the work rather than one instance doing it all.
+      expect(byInstance[0]).toBeGreaterThan(0);
+      expect(byInstance[1]).toBeGreaterThan(0);
+      const rows = await t.get(Transactions).manager.findBy(MailMessage, { status: 'sent' });
+      expect(rows.filter((r) => ids.has(r.id))).toHaveLength(30);
+    } finally {
+      await other.close();
+    }
+  });
+});
