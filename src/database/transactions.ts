@@ -3,11 +3,14 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 
 // TypeORM's SQLite drivers share one connection: two overlapping transactions would nest
-// into savepoints of each other. In the embedded mode (one process by definition) writes
-// therefore take turns; MySQL runs them concurrently on pooled connections.
+// into savepoints of each other. And two connections to one file in one process (two app
+// instances in a test) would deadlock: better-sqlite3 waits for a lock synchronously,
+// freezing the event loop the holder needs to commit. So on SQLite every transaction on a
+// file takes its turn, process-wide; MySQL runs them concurrently on pooled connections.
+const sqliteTurns = new Map<string, Promise<unknown>>();
+
 @Injectable()
 export class Transactions {
-  private tail: Promise<unknown> = Promise.resolve();
   private readonly serialise: boolean;
 
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {
@@ -18,8 +21,14 @@ export class Transactions {
     if (!this.serialise) {
       return this.dataSource.transaction(work);
     }
-    const result = this.tail.then(() => this.dataSource.transaction(work));
-    this.tail = result.catch(() => undefined);
+    const file = String(this.dataSource.options.database);
+    const result = (sqliteTurns.get(file) ?? Promise.resolve()).then(() =>
+      this.dataSource.transaction(work),
+    );
+    sqliteTurns.set(
+      file,
+      result.catch(() => undefined),
+    );
     return result;
   }
 

@@ -3,7 +3,6 @@ import { Cron } from '@nestjs/schedule';
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { performance } from 'node:perf_hooks';
-import type { EntityManager } from 'typeorm';
 import { Clock } from '../common/clock.js';
 import { Transactions } from '../database/transactions.js';
 import { MailMessage } from './mail-message.entity.js';
@@ -20,12 +19,6 @@ const LEASE_MS = 10 * 60_000;
 // well within the rest of the lease, so no row is ever delivered by two holders.
 const DELIVERY_WINDOW_MS = 4 * 60_000;
 const ERROR_MAX = 500;
-
-// SQLite only: several app instances in one process (the tests do this) each hold their own
-// connection to one file. better-sqlite3 waits for a lock synchronously, which would freeze
-// the event loop the lock holder needs to commit, so their dispatch writes take turns here.
-// Separate processes need none of this; MySQL does not either.
-const sqliteTurns = new Map<string, Promise<unknown>>();
 
 export interface DispatchResult {
   sent: number;
@@ -136,19 +129,6 @@ export class MailDispatcher implements OnModuleDestroy {
     }
   }
 
-  private write<T>(work: (em: EntityManager) => Promise<T>): Promise<T> {
-    if (this.tx.dialect === 'mysql') {
-      return this.tx.run(work);
-    }
-    const file = String(this.tx.manager.connection.options.database);
-    const result = (sqliteTurns.get(file) ?? Promise.resolve()).then(() => this.tx.run(work));
-    sqliteTurns.set(
-      file,
-      result.catch(() => undefined),
-    );
-    return result;
-  }
-
   private async claim(claim: string, now: Date): Promise<MailMessage[]> {
     const until = wholeSeconds(new Date(now.getTime() + LEASE_MS));
     const due = `status = 'queued' AND next_attempt_at <= :now
@@ -161,7 +141,7 @@ export class MailDispatcher implements OnModuleDestroy {
            WHERE ${due} ORDER BY id LIMIT ${DISPATCH_BATCH}`
         : `UPDATE mail_messages SET claimed_by = :claim, claimed_until = :until
            WHERE id IN (SELECT id FROM mail_messages WHERE ${due} ORDER BY id LIMIT ${DISPATCH_BATCH})`;
-    await this.write((em) => {
+    await this.tx.run((em) => {
       // The driver turns the Dates into what each dialect stores (SQLite: UTC text).
       const [query, params] = em.connection.driver.escapeQueryWithParameters(sql, {
         claim,
@@ -177,7 +157,7 @@ export class MailDispatcher implements OnModuleDestroy {
   }
 
   private async markSent(claim: string, message: MailMessage, now: Date): Promise<void> {
-    const result = await this.write((em) =>
+    const result = await this.tx.run((em) =>
       em.update(
         MailMessage,
         { id: message.id, claimedBy: claim },
@@ -206,7 +186,7 @@ export class MailDispatcher implements OnModuleDestroy {
     const attempts = message.attempts + 1;
     const reason = err instanceof Error ? err.message : String(err);
     this.logger.warn(`mail ${message.id}: attempt ${attempts} failed: ${reason}`);
-    await this.write((em) =>
+    await this.tx.run((em) =>
       em.update(
         MailMessage,
         { id: message.id, claimedBy: claim },
@@ -225,7 +205,7 @@ export class MailDispatcher implements OnModuleDestroy {
 
   // Hands back what this run will not get to, so the next run need not wait for the lease.
   private async release(claim: string, messages: MailMessage[]): Promise<void> {
-    await this.write(async (em) => {
+    await this.tx.run(async (em) => {
       for (const m of messages) {
         await em.update(
           MailMessage,
