@@ -39,7 +39,13 @@ export const CORE_IMPORTS = [
 ];
 
 @Module({
-  imports: [...CORE_IMPORTS, ScheduleModule.forRoot(), HealthModule, OrganisationsModule, RequestsModule],
+  imports: [
+    ...CORE_IMPORTS,
+    ScheduleModule.forRoot(),
+    HealthModule,
+    OrganisationsModule,
+    RequestsModule,
+  ],
   controllers: [HomeController],
 })
 export class AppModule {}

@@ -184,8 +184,18 @@ describe('block-key on the command line', () => {
   afterAll(() => t.close());
 
   it('blocks the key of a CSR file, and says what is wrong with a bad one', async () => {
-    const res = await cli(t, 'block-key', '--csr', 'test/fixtures/csr/debian-sample-2.csr.pem', '--note', 'leaked on a wiki');
-    expect(res).toMatchObject({ code: 0, out: expect.stringMatching(/^Key [0-9a-f]{64} is blocked \(key-compromise\)\.\n$/) });
+    const res = await cli(
+      t,
+      'block-key',
+      '--csr',
+      'test/fixtures/csr/debian-sample-2.csr.pem',
+      '--note',
+      'leaked on a wiki',
+    );
+    expect(res).toMatchObject({
+      code: 0,
+      out: expect.stringMatching(/^Key [0-9a-f]{64} is blocked \(key-compromise\)\.\n$/),
+    });
     const { KeysService } = await import('../src/keys/keys.service.js');
     const spki = /Key ([0-9a-f]{64})/.exec(res.out)![1]!;
     expect((await t.get(KeysService).history(spki, 1)).compromised).toBe(true);

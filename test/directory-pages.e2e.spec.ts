@@ -6,7 +6,9 @@ describe('directory pages (smoke)', () => {
   let t: TestApp;
   beforeAll(async () => {
     t = await createTestApp();
-    await t.get(AccountsService).createAdmin(ADMIN.email, ADMIN.password, { id: null, label: 'cli' });
+    await t
+      .get(AccountsService)
+      .createAdmin(ADMIN.email, ADMIN.password, { id: null, label: 'cli' });
   });
   afterAll(() => t.close());
 
@@ -14,24 +16,47 @@ describe('directory pages (smoke)', () => {
     const agent = agentFor(t);
     await login(agent, ADMIN.email, ADMIN.password);
     let page = await agent.get('/nrens/new').expect(200);
-    let res = await agent.post('/nrens').type('form').send({
-      _csrf: csrfFrom(page.text), name: 'SURF', country: 'nl', contactEmail: 'ops@surf.example', defaultLanguage: 'nl', caProductIds: 'OV_SSL=1234',
-    });
+    let res = await agent
+      .post('/nrens')
+      .type('form')
+      .send({
+        _csrf: csrfFrom(page.text),
+        name: 'SURF',
+        country: 'nl',
+        contactEmail: 'ops@surf.example',
+        defaultLanguage: 'nl',
+        caProductIds: 'OV_SSL=1234',
+      });
     expect(res.status).toBe(303);
     const nrenPath = res.headers.location as string;
     page = await agent.get(nrenPath).expect(200);
     expect(page.text).toContain('SURF');
     page = await agent.get('/organisations/new').expect(200);
-    res = await agent.post('/organisations').type('form').send({
-      _csrf: csrfFrom(page.text), nrenId: nrenPath.split('/')[2], name: 'Universiteit Utrecht', streetAddress: 'Heidelberglaan 8', locality: 'Utrecht', country: 'NL', allowedProducts: 'OV_SSL',
-    });
+    res = await agent
+      .post('/organisations')
+      .type('form')
+      .send({
+        _csrf: csrfFrom(page.text),
+        nrenId: nrenPath.split('/')[2],
+        name: 'Universiteit Utrecht',
+        streetAddress: 'Heidelberglaan 8',
+        locality: 'Utrecht',
+        country: 'NL',
+        allowedProducts: 'OV_SSL',
+      });
     expect(res.status).toBe(303);
     const orgPath = res.headers.location as string;
     page = await agent.get(orgPath).expect(200);
-    res = await agent.post(`${orgPath}/departments`).type('form').send({ _csrf: csrfFrom(page.text), name: 'Informatica' });
+    res = await agent
+      .post(`${orgPath}/departments`)
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), name: 'Informatica' });
     expect(res.status).toBe(303);
     page = await agent.get(`${orgPath}/domains/new`).expect(200);
-    res = await agent.post(`${orgPath}/domains`).type('form').send({ _csrf: csrfFrom(page.text), name: 'UU.nl' });
+    res = await agent
+      .post(`${orgPath}/domains`)
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), name: 'UU.nl' });
     expect(res.status).toBe(303);
     page = await agent.get(res.headers.location as string).expect(200);
     expect(page.text).toContain('uu.nl');

@@ -43,7 +43,8 @@ export const domainInput = z.object({
 export const domainUpdateInput = z.object({
   wildcardsAllowed: field.flag(),
   departmentIds: z.preprocess(
-    (v) => (v === undefined || v === '' ? [] : Array.isArray(v) ? v : [v]),
+    (v): unknown[] =>
+      v === undefined || v === '' ? [] : Array.isArray(v) ? (v as unknown[]) : [v],
     z.array(z.coerce.number().int().positive('invalid')).max(500, 'too_many'),
   ),
   version: field.version(),

@@ -45,7 +45,10 @@ export function registerViewHelpers(i18n: I18nService): void {
       }).format(date) + ' UTC'
     );
   });
-  hbs.registerHelper('eq', (a: unknown, b: unknown) => a === b || (a !== undefined && a !== null && String(a) === String(b)));
+  // Form values arrive as strings, ids from the database as numbers: compare them as text.
+  const scalar = (v: unknown) => (typeof v === 'number' || typeof v === 'string' ? String(v) : v);
+  hbs.registerHelper('eq', (a: unknown, b: unknown) =>
+    a === b || (a !== undefined && a !== null && scalar(a) === scalar(b)));
   hbs.registerHelper('gt', (a: unknown, b: unknown) => Number(a) > Number(b));
   hbs.registerHelper('list', (...args: unknown[]) => args.slice(0, -1));
   hbs.registerHelper('pick', (cond: unknown, yes: unknown, no: unknown) => (cond ? yes : no));

@@ -25,7 +25,15 @@ const organisationFields = {
   certificateContacts: field.emailList(20),
   allowedProducts: z.preprocess(
     (v) => (typeof v === 'string' ? v.split(/[\s,;]+/).filter(Boolean) : (v ?? [])),
-    z.array(z.string().trim().toUpperCase().regex(/^[A-Z0-9_-]{1,32}$/, 'product_code_invalid')).max(50, 'too_many'),
+    z
+      .array(
+        z
+          .string()
+          .trim()
+          .toUpperCase()
+          .regex(/^[A-Z0-9_-]{1,32}$/, 'product_code_invalid'),
+      )
+      .max(50, 'too_many'),
   ),
   caOrganisationId: field.optionalText(64),
 };

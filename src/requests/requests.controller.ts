@@ -49,7 +49,10 @@ export function draftFromForm(body: Record<string, unknown>, files: Uploads): Re
       evidenceFile && evidenceFile.size > 0
         ? { name: evidenceFile.originalname, data: new Uint8Array(evidenceFile.buffer) }
         : carried
-          ? { name: String(body.evidenceName ?? 'evidence'), data: new Uint8Array(carried) }
+          ? {
+              name: typeof body.evidenceName === 'string' ? body.evidenceName : 'evidence',
+              data: new Uint8Array(carried),
+            }
           : null,
   };
 }

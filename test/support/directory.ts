@@ -16,7 +16,9 @@ export class Directory {
 
   async init(): Promise<this> {
     await this.t.get(AccountsService).createAdmin('root@example.org', 'platform-admin-secret', CLI);
-    this.adminToken = (await this.t.get(AccountsService).createToken('root@example.org', 'setup', CLI)).secret;
+    this.adminToken = (
+      await this.t.get(AccountsService).createToken('root@example.org', 'setup', CLI)
+    ).secret;
     return this;
   }
 
@@ -24,8 +26,15 @@ export class Directory {
     return this.adminToken;
   }
 
-  async api(method: 'get' | 'post' | 'patch', path: string, body?: object, token = this.adminToken) {
-    const req = request(this.t.server)[method](`/api/v1${path}`).set('Authorization', `Bearer ${token}`);
+  async api(
+    method: 'get' | 'post' | 'patch',
+    path: string,
+    body?: object,
+    token = this.adminToken,
+  ) {
+    const req = request(this.t.server)
+      [method](`/api/v1${path}`)
+      .set('Authorization', `Bearer ${token}`);
     return body ? req.send(body) : req;
   }
 
@@ -38,7 +47,13 @@ export class Directory {
   }
 
   nren(name: string) {
-    return this.create('/nrens', { name, country: 'NL', contactEmail: `ops@${name.toLowerCase()}.example`, defaultLanguage: 'en', caProductIds: {} });
+    return this.create('/nrens', {
+      name,
+      country: 'NL',
+      contactEmail: `ops@${name.toLowerCase()}.example`,
+      defaultLanguage: 'en',
+      caProductIds: {},
+    });
   }
 
   organisation(nrenId: number, name: string) {
@@ -66,7 +81,11 @@ export class Directory {
     const tx = this.t.get(Transactions);
     const user =
       (await tx.manager.findOneBy(User, { email })) ??
-      (await tx.manager.save(User, { email, displayName: email.split('@')[0], passwordHash: null }));
+      (await tx.manager.save(User, {
+        email,
+        displayName: email.split('@')[0],
+        passwordHash: null,
+      }));
     await tx.manager.save(RoleGrant, { userId: user.id, role, scopeId });
     const { secret } = await this.t.get(AccountsService).createTokenFor(user.id, 'test', CLI);
     return { id: user.id, token: secret };

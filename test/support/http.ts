@@ -1,8 +1,7 @@
 import request from 'supertest';
-import type TestAgent from 'supertest/lib/agent.js';
 import type { TestApp } from './test-app.js';
 
-export type Agent = TestAgent;
+export type Agent = ReturnType<typeof request.agent>;
 
 export function csrfFrom(html: string): string {
   const match = /name="_csrf" value="([^"]+)"/.exec(html);
