@@ -1,4 +1,5 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { NextFunction, Request, Response } from 'express';
 import cookieParser from 'cookie-parser';
 import session from 'express-session';
 import helmet from 'helmet';
@@ -7,6 +8,7 @@ import { pinoHttp } from 'pino-http';
 import type { Logger } from 'pino';
 import { ErrorFilter } from './common/error.filter.js';
 import { PUBLIC_DIR, VIEWS_DIR } from './common/paths.js';
+import { isApiRequest } from './common/request.js';
 import { appConfig, type AppConfig } from './config/app.config.js';
 import { sessionConfig, type SessionConfig } from './config/session.config.js';
 import { I18nService } from './i18n/i18n.service.js';
@@ -18,7 +20,7 @@ export const SESSION_COOKIE = 'ra.sid';
 // Everything about the HTTP edge, shared by main.ts and the tests.
 export function configureApp(app: NestExpressApplication, logger: Logger): void {
   const config = app.get<AppConfig>(appConfig.KEY);
-  const sessions = app.get<SessionConfig>(sessionConfig.KEY);
+  const sessionCfg = app.get<SessionConfig>(sessionConfig.KEY);
   const i18n = app.get(I18nService);
 
   app.set('trust proxy', config.trustProxy);
@@ -70,21 +72,26 @@ export function configureApp(app: NestExpressApplication, logger: Logger): void 
   app.useBodyParser('urlencoded', { extended: false, limit: '128kb' });
   app.useBodyParser('json', { limit: '128kb' });
   app.use(cookieParser());
-  app.use(
-    session({
-      name: SESSION_COOKIE,
-      store: app.get(SessionsService).store,
-      secret: sessions.secret,
-      resave: false,
-      saveUninitialized: false,
-      rolling: true,
-      cookie: {
-        httpOnly: true,
-        sameSite: 'lax',
-        secure: config.secureCookies,
-        maxAge: sessions.idleTimeoutMs,
-      },
-    }),
+  // The API authenticates by token and never reads cookies; health checks and static files
+  // need no session either. Only pages get one.
+  const sessions = session({
+    name: SESSION_COOKIE,
+    store: app.get(SessionsService).store,
+    secret: sessionCfg.secret,
+    resave: false,
+    saveUninitialized: false,
+    rolling: true,
+    cookie: {
+      httpOnly: true,
+      sameSite: 'lax',
+      secure: config.secureCookies,
+      maxAge: sessionCfg.idleTimeoutMs,
+    },
+  });
+  app.use((req: Request, res: Response, next: NextFunction) =>
+    isApiRequest(req) || req.path === '/healthz' || req.path.startsWith('/static/')
+      ? next()
+      : sessions(req, res, next),
   );
   app.useGlobalFilters(new ErrorFilter(i18n, logger));
 }

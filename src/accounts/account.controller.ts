@@ -12,9 +12,8 @@ import {
 import type { Request, Response } from 'express';
 import { DomainError } from '../common/errors.js';
 import { actorOf } from '../common/request.js';
-import { LANGUAGES } from '../i18n/languages.js';
+import { LANG_COOKIE, LANGUAGES } from '../i18n/languages.js';
 import { AccountsService } from './accounts.service.js';
-import { LANG_COOKIE } from './request-context.middleware.js';
 
 @Controller('account')
 export class AccountController {

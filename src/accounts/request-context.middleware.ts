@@ -6,11 +6,9 @@ import { isApiRequest } from '../common/request.js';
 import { appConfig } from '../config/app.config.js';
 import { sessionConfig } from '../config/session.config.js';
 import { I18nService } from '../i18n/i18n.service.js';
-import { isLanguage, Language, LANGUAGES } from '../i18n/languages.js';
+import { isLanguage, LANG_COOKIE, Language, LANGUAGES } from '../i18n/languages.js';
 import { AccountsService } from './accounts.service.js';
 import { csrf } from './csrf.js';
-
-export const LANG_COOKIE = 'ra.lang';
 
 // Loads who is asking (session or bearer token) and which language to answer in:
 // ?lang=, then the cookie, then the saved preference, then Accept-Language, then the default.

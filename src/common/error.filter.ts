@@ -2,6 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException } from '@nestjs/co
 import type { Request, Response } from 'express';
 import type { Logger } from 'pino';
 import { I18nService } from '../i18n/i18n.service.js';
+import { isLanguage, LANG_COOKIE, type Language } from '../i18n/languages.js';
 import { DomainError, httpStatusOf, type ErrorKind } from './errors.js';
 import { isApiRequest } from './request.js';
 
@@ -56,11 +57,22 @@ export class ErrorFilter implements ExceptionFilter {
     private readonly logger: Logger,
   ) {}
 
+  // For failures before RequestContextMiddleware ran: what the request itself says.
+  private earlyLanguage(req: Request): Language {
+    const cookie: unknown = (req.cookies as Record<string, unknown> | undefined)?.[LANG_COOKIE];
+    const query = req.query?.lang;
+    return isLanguage(query)
+      ? query
+      : isLanguage(cookie)
+        ? cookie
+        : (this.i18n.fromAcceptLanguage(req.headers['accept-language']) ?? 'en');
+  }
+
   catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
     const req = http.getRequest<Request>();
     const res = http.getResponse<Response>();
-    const lang = req.lang ?? 'en';
+    const lang = req.lang ?? this.earlyLanguage(req);
     const error = toDomainError(exception);
     if (!error) {
       this.logger.error({ err: exception, reqId: req.id }, 'unhandled error');
@@ -93,6 +105,8 @@ export class ErrorFilter implements ExceptionFilter {
       res.redirect(303, `/login?next=${encodeURIComponent(req.originalUrl)}`);
       return;
     }
+    // The failure may have come before the request's language was worked out.
+    res.locals.lang ??= lang;
     res.status(status).render('errors/error', {
       title: this.i18n.t(lang, `errors.title.${status}`),
       status,

@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import { createConnection, type RowDataPacket } from 'mysql2/promise';
 import type { DataSourceOptions, LoggerOptions } from 'typeorm';
 import type { DatabaseConfig } from '../config/database.config.js';
+import { TypeOrmLogger } from './typeorm-logger.js';
 import { ENTITIES } from './entities.js';
 import { MYSQL_MIGRATIONS, SQLITE_MIGRATIONS } from './migrations/index.js';
 
@@ -30,7 +31,9 @@ export function buildDataSourceOptions(
     synchronize: false,
     migrationsRun: config.migrationsRun,
     migrationsTableName: 'migrations',
-    logging: (config.logQueries ? 'all' : ['error']) as LoggerOptions,
+    logging: (config.logQueries ? 'all' : ['error', 'warn', 'migration']) as LoggerOptions,
+    logger: new TypeOrmLogger(config.logQueries),
+    maxQueryExecutionTime: 2000,
   };
   if (config.type === 'mysql') {
     return {
