@@ -28,7 +28,7 @@ describe('directory pages (smoke)', () => {
         caProductIds: 'OV_SSL=1234',
       });
     expect(res.status).toBe(303);
-    const nrenPath = res.headers.location as string;
+    const nrenPath = res.headers.location;
     page = await agent.get(nrenPath).expect(200);
     expect(page.text).toContain('SURF');
     page = await agent.get('/organisations/new').expect(200);
@@ -45,7 +45,7 @@ describe('directory pages (smoke)', () => {
         allowedProducts: 'OV_SSL',
       });
     expect(res.status).toBe(303);
-    const orgPath = res.headers.location as string;
+    const orgPath = res.headers.location;
     page = await agent.get(orgPath).expect(200);
     res = await agent
       .post(`${orgPath}/departments`)
@@ -58,7 +58,7 @@ describe('directory pages (smoke)', () => {
       .type('form')
       .send({ _csrf: csrfFrom(page.text), name: 'UU.nl' });
     expect(res.status).toBe(303);
-    page = await agent.get(res.headers.location as string).expect(200);
+    page = await agent.get(res.headers.location).expect(200);
     expect(page.text).toContain('uu.nl');
     expect(page.text).toContain('_tcs-ra-challenge.uu.nl');
     page = await agent.get(orgPath).expect(200);

@@ -46,7 +46,7 @@ describe('setting up an organisation', () => {
     if (!match) {
       throw new Error(`no ${path} link in: ${text}`);
     }
-    return match[1]!;
+    return match[1];
   }
 
   async function acceptInvitation(email: string, name: string): Promise<Agent> {
@@ -54,7 +54,7 @@ describe('setting up an organisation', () => {
     const agent = agentFor(t);
     const form = await agent.get(linkIn(mail.text, '/invitations/accept?token=')).expect(200);
     expect(form.text).toContain(email);
-    const token = /name="token" value="([^"]+)"/.exec(form.text)![1]!;
+    const token = /name="token" value="([^"]+)"/.exec(form.text)![1];
     const weak = await agent
       .post('/invitations/accept')
       .type('form')
@@ -147,7 +147,7 @@ describe('setting up an organisation', () => {
         allowedProducts: 'OV_SSL OV_MULTI',
       })
       .expect(303);
-    orgId = Number((res.headers.location as string).split('/')[2]);
+    orgId = Number((res.headers.location).split('/')[2]);
     page = await nrenAdmin.get(`/organisations/${orgId}`).expect(200);
     for (const name of ['EECS', 'ITM']) {
       page = await nrenAdmin.get(`/organisations/${orgId}`);
@@ -227,7 +227,7 @@ describe('setting up an organisation', () => {
       .type('form')
       .send({ _csrf: csrfFrom(page.text), name: 'KTH.example.ORG.' })
       .expect(303);
-    const domainId = Number((res.headers.location as string).split('/')[2]);
+    const domainId = Number((res.headers.location).split('/')[2]);
     const detail = await dir.api('get', `/domains/${domainId}`);
     expect(detail.body).toMatchObject({ name: 'kth.example.org', status: 'pending' });
     const txt = detail.body.challenges.find((c: { method: string }) => c.method === 'dns-txt');
@@ -355,7 +355,7 @@ describe('setting up an organisation', () => {
       .type('form')
       .send({
         _csrf: csrfFrom(page.text),
-        version: /name="version" value="(\d+)"/.exec(page.text.split('id="delegation"')[1]!)![1],
+        version: /name="version" value="(\d+)"/.exec(page.text.split('id="delegation"')[1])![1],
         departmentIds: String(eecs.id),
         wildcardsAllowed: 'on',
       })

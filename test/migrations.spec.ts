@@ -38,7 +38,7 @@ describe(`migrations on ${DIALECT}`, () => {
     const rows: Record<string, string>[] = await ds.query(
       DIALECT === 'mysql' ? 'SHOW TABLES' : "SELECT name FROM sqlite_master WHERE type = 'table'",
     );
-    const tables = rows.map((r) => Object.values(r)[0]!);
+    const tables = rows.map((r) => Object.values(r)[0]);
     expect(tables.filter((n) => n !== 'migrations' && !n.startsWith('sqlite_'))).toEqual([]);
     await ds.runMigrations();
     expect((await ds.driver.createSchemaBuilder().log()).upQueries).toEqual([]);

@@ -14,7 +14,7 @@ async function csr(
   return toPem(
     buildCsr({
       key,
-      subject: [['CN', names[0]!]],
+      subject: [['CN', names[0]]],
       san: names.map((value) => ({ type: 'dns', value })),
       ...opts,
     }),
@@ -409,12 +409,12 @@ describe('certificate requests', () => {
         .field(
           'csr',
           /name="csr" value="([^"]+)"/
-            .exec(preview.text)![1]!
+            .exec(preview.text)![1]
             .replace(/&#x3D;/g, '=')
             .replace(/&#x2F;/g, '/'),
         )
         .expect(303);
-      const shown = await agent.get(done.headers.location as string).expect(200);
+      const shown = await agent.get(done.headers.location).expect(200);
       expect(shown.text).toContain('Awaiting approval');
     });
 

@@ -24,7 +24,7 @@ export const IDENTITY_VALIDATION_REUSE: ReusePeriod[] = [
 ];
 
 export function reuseDaysOn(table: ReusePeriod[], at: Date): number {
-  let days = table[0]!.days;
+  let days = table[0].days;
   for (const period of table) {
     if (at.getTime() >= period.from.getTime()) {
       days = period.days;
@@ -39,12 +39,12 @@ export function reuseDaysOn(table: ReusePeriod[], at: Date): number {
 export function validationExpiresAt(table: ReusePeriod[], validatedAt: Date): Date {
   const v = validatedAt.getTime();
   for (let i = 0; i < table.length; i++) {
-    const start = Math.max(v, table[i]!.from.getTime());
-    const end = i + 1 < table.length ? table[i + 1]!.from.getTime() : Infinity;
+    const start = Math.max(v, table[i].from.getTime());
+    const end = i + 1 < table.length ? table[i + 1].from.getTime() : Infinity;
     if (start >= end) {
       continue;
     }
-    const limit = v + table[i]!.days * DAY_MS;
+    const limit = v + table[i].days * DAY_MS;
     if (limit < start) {
       return new Date(start);
     }

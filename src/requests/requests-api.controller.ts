@@ -106,7 +106,7 @@ export class RequestsApiController {
   @Get('requests/:id')
   async get(@Param('id') id: string, @Req() req: Request) {
     const { organisation: _o, ...r } = await this.requests.get(req.principal!, idParam(id));
-    return view(r as CertificateRequest);
+    return view(r);
   }
 
   @Post('requests/:id/cancel')
