@@ -65,6 +65,7 @@ export interface EcKeyFacts extends KeyFactsBase {
   kind: 'ec';
   curveOid: string | null;
   curve: string | null;
+  point: Uint8Array;
 }
 
 export interface OtherKeyFacts extends KeyFactsBase {
@@ -121,7 +122,6 @@ export function decodeCsr(input: string | Uint8Array): DecodedCsr {
 
 const PEM_BOUNDARY = /-----(BEGIN|END) ([A-Z0-9 ]{1,64})-----/g;
 const CSR_LABELS = new Set(['CERTIFICATE REQUEST', 'NEW CERTIFICATE REQUEST']);
-const BASE64_BODY = /^[A-Za-z0-9+/]*={0,2}$/;
 
 function fail(code: CsrParseErrorCode, params: Record<string, string | number> = {}): never {
   throw new CsrParseError(code, params);
@@ -197,19 +197,44 @@ function fromPem(text: string): Uint8Array {
   return fail('CSR_NOT_PEM_OR_DER');
 }
 
+// One pass over the body: base64 characters, whitespace anywhere, at most two '=' at the
+// end. (A regex plus replace cost a fifth of the whole parse.)
+const B64_CHAR = 1;
+const B64_SPACE = 2;
+const B64_CLASS = (() => {
+  const t = new Uint8Array(128);
+  for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/') {
+    t[c.charCodeAt(0)] = B64_CHAR;
+  }
+  for (const c of ' \t\r\n\f\v') {
+    t[c.charCodeAt(0)] = B64_SPACE;
+  }
+  return t;
+})();
+
 function decodeBase64(body: string): Uint8Array {
-  const compact = body.replace(/\s+/g, '');
-  if (compact.length === 0 || compact.length % 4 !== 0 || !BASE64_BODY.test(compact)) {
+  let significant = 0;
+  let padding = 0;
+  for (let i = 0; i < body.length; i++) {
+    const c = body.charCodeAt(i);
+    const kind = c < 128 ? B64_CLASS[c] : 0;
+    if (kind === B64_CHAR && padding === 0) {
+      significant++;
+    } else if (c === 0x3d && padding < 2) {
+      padding++;
+      significant++;
+    } else if (kind !== B64_SPACE) {
+      fail('CSR_BAD_PEM');
+    }
+  }
+  if (significant === 0 || significant % 4 !== 0) {
     fail('CSR_BAD_PEM');
   }
-  const bytes = Buffer.from(compact, 'base64');
-  if (bytes.length === 0) {
-    fail('CSR_BAD_PEM');
-  }
+  const bytes = Buffer.from(body, 'base64');
   return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
-function hex(bytes: Uint8Array): string {
+function sha256Hex(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
 
@@ -247,7 +272,7 @@ function decodeDer(der: Uint8Array): DecodedCsr {
   const signatureValue = readBitStringBytes(der, sigBits);
   return {
     der,
-    sha256: hex(der),
+    sha256: sha256Hex(der),
     subject,
     commonNames: subject.filter((a) => a.oid === OID.commonName).map((a) => a.value),
     hasSanExtension,
@@ -309,29 +334,54 @@ function readSpki(der: Uint8Array, spki: Tlv): PublicKeyFacts {
   const { oid, params } = readAlgorithmIdentifier(der, algTlv);
   const keyBits = readBitStringBytes(der, keyTlv);
   const spkiDer = bytesOf(der, spki);
-  const base = {
-    algorithmOid: oid,
-    algorithmName: KEY_ALGORITHM_NAMES[oid] ?? oid,
-    algorithmIdentifierDer: bytesOf(der, algTlv),
-    spkiDer,
-    spkiSha256: hex(spkiDer),
-    malformed: false,
-  };
+  const algorithmName = KEY_ALGORITHM_NAMES[oid] ?? oid;
+  const algorithmIdentifierDer = bytesOf(der, algTlv);
+  const spkiSha256 = sha256Hex(spkiDer);
+  // plain literals rather than spreads: this runs once per request on the hot path
   if (oid === OID.rsaEncryption) {
     const rsa = readRsaPublicKey(keyBits);
-    return rsa ? { ...base, kind: 'rsa', ...rsa } : { ...base, kind: 'other', malformed: true };
+    if (rsa) {
+      return {
+        kind: 'rsa',
+        algorithmOid: oid,
+        algorithmName,
+        algorithmIdentifierDer,
+        spkiDer,
+        spkiSha256,
+        malformed: false,
+        modulusBits: rsa.modulusBits,
+        modulus: rsa.modulus,
+        exponent: rsa.exponent,
+        modulusBytes: rsa.modulusBytes,
+        exponentBytes: rsa.exponentBytes,
+      };
+    }
   }
   if (oid === OID.ecPublicKey) {
     const curveOid = params && params.tag === TAG.OID ? readOid(der, params) : null;
     return {
-      ...base,
       kind: 'ec',
+      algorithmOid: oid,
+      algorithmName,
+      algorithmIdentifierDer,
+      spkiDer,
+      spkiSha256,
+      malformed: curveOid === null,
       curveOid,
       curve: curveOid ? (CURVE_NAMES[curveOid] ?? curveOid) : null,
-      malformed: curveOid === null,
+      point: keyBits,
     };
   }
-  return { ...base, kind: 'other' };
+  return {
+    kind: 'other',
+    algorithmOid: oid,
+    algorithmName,
+    algorithmIdentifierDer,
+    spkiDer,
+    spkiSha256,
+    // an RSA key whose RSAPublicKey could not be read
+    malformed: oid === OID.rsaEncryption,
+  };
 }
 
 function readRsaPublicKey(
@@ -520,6 +570,24 @@ function importKey(key: PublicKeyFacts): KeyObject | null {
       // gives the same key: n and e are all an RSA public key is.
       return createPublicKey({
         key: { kty: 'RSA', n: base64url(key.modulusBytes), e: base64url(key.exponentBytes) },
+        format: 'jwk',
+      });
+    }
+    if (
+      key.kind === 'ec' &&
+      key.curve === 'P-256' &&
+      key.point.length === 65 &&
+      key.point[0] === 4
+    ) {
+      // Same reasoning for P-256, where OpenSSL's point check is cheap (not so for P-384/521,
+      // whose generic code makes the JWK route several times slower than the decoder).
+      return createPublicKey({
+        key: {
+          kty: 'EC',
+          crv: 'P-256',
+          x: base64url(key.point.subarray(1, 33)),
+          y: base64url(key.point.subarray(33)),
+        },
         format: 'jwk',
       });
     }

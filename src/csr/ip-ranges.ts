@@ -51,9 +51,15 @@ export const RESERVED_IPV6: readonly ReservedRange[] = [
 
 // Text to network-order bytes; null for anything that is not a plain IPv4 or IPv6 literal
 // (zone identifiers are refused: they mean nothing outside one host).
+const IPV4_SHAPE = /^[0-9.]{7,15}$/;
+
 export function parseIp(text: string): Uint8Array | null {
-  if (isIPv4(text)) {
-    return Uint8Array.from(text.split('.').map(Number));
+  // cheap shape tests first: node's validators are large regular expressions, and most
+  // names are neither
+  if (!text.includes(':')) {
+    return IPV4_SHAPE.test(text) && isIPv4(text)
+      ? Uint8Array.from(text.split('.').map(Number))
+      : null;
   }
   if (!isIPv6(text) || text.includes('%')) {
     return null;

@@ -1,4 +1,3 @@
-import { isIPv4, isIPv6 } from 'node:net';
 import { domainToASCII, domainToUnicode } from 'node:url';
 import { parse as parseDomain } from 'tldts';
 import { formatIp, type ParsedCsr } from './csr-parser.js';
@@ -173,7 +172,7 @@ function checkDnsSyntax(name: string, field: FindingField, sink: FindingSink): s
     sink.error('NAME_TOO_LONG', field, { length: body.length, max: MAX_NAME_BYTES }, name);
     ok = false;
   }
-  if (isIPv4(body) || isIPv6(body)) {
+  if (parseIp(body) !== null) {
     sink.error('NAME_IP_AS_DNS', field, {}, name);
     return null;
   }
