@@ -1,17 +1,5 @@
-import { ConfigError } from '../src/config/env.js';
+import { configProblems as problemsOf } from '../src/config/env.js';
 import { loadMailConfig } from '../src/config/mail.config.js';
-
-function problemsOf(fn: () => unknown): string[] {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      return err.problems;
-    }
-    throw err;
-  }
-  return [];
-}
 
 describe('mail configuration', () => {
   it('keeps mail in the outbox when no SMTP server is named', () => {

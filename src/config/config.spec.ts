@@ -3,20 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadAppConfig } from './app.config.js';
 import { loadDatabaseConfig } from './database.config.js';
-import { ConfigError } from './env.js';
+import { configProblems as problemsOf } from './env.js';
 import { loadSessionConfig } from './session.config.js';
-
-function problemsOf(fn: () => unknown): string[] {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      return err.problems;
-    }
-    throw err;
-  }
-  return [];
-}
 
 describe('configuration', () => {
   let dataDir: string;

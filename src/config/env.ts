@@ -7,6 +7,19 @@ export class ConfigError extends Error {
   }
 }
 
+// What a loader would refuse, for specs and tools: the problems, or none.
+export function configProblems(load: () => unknown): string[] {
+  try {
+    load();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      return err.problems;
+    }
+    throw err;
+  }
+  return [];
+}
+
 // Parses the variables a namespace owns; a problem names the variable and what is wrong.
 export function parseEnv<S extends z.ZodObject>(
   schema: S,

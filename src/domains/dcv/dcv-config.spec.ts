@@ -1,17 +1,5 @@
 import { loadDcvConfig } from '../../config/dcv.config.js';
-import { ConfigError } from '../../config/env.js';
-
-function problemsOf(fn: () => unknown): string[] {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      return err.problems;
-    }
-    throw err;
-  }
-  return [];
-}
+import { configProblems as problemsOf } from '../../config/env.js';
 
 describe('DCV configuration', () => {
   it('runs on defaults: system resolvers, 10 s, port 80', () => {
