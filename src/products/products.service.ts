@@ -66,7 +66,7 @@ export class ProductsService {
   list(activeOnly = false): Promise<Product[]> {
     return this.tx.manager.find(Product, {
       where: activeOnly ? { active: true } : {},
-      order: { kind: 'DESC', code: 'ASC' },
+      order: { kind: 'DESC', id: 'ASC' },
       take: 500,
     });
   }

@@ -66,10 +66,14 @@ export class RequestsController {
     private readonly i18n: I18nService,
   ) {}
 
+  // Only the products some organisation of the person's departments may order, so the
+  // form does not offer what would be refused.
   private async formModel(req: Request) {
+    const departments = await this.requests.departmentsFor(req.principal!);
+    const allowed = new Set(departments.flatMap((d) => d.organisation.allowedProducts));
     return {
-      departments: await this.requests.departmentsFor(req.principal!),
-      products: await this.products.list(true),
+      departments,
+      products: (await this.products.list(true)).filter((p) => allowed.has(p.code)),
       maxKiB: MAX_CSR_BYTES / 1024,
     };
   }
