@@ -98,6 +98,20 @@ export class PeopleService {
     }
   }
 
+  // Names of many scopes, each looked up once (lists show the same few places over and over).
+  private scopeNames(): (role: Role, scopeId: number) => Promise<string> {
+    const cache = new Map<string, Promise<string>>();
+    return (role, scopeId) => {
+      const key = `${ROLE_SCOPE[role]}:${scopeId}`;
+      let name = cache.get(key);
+      if (!name) {
+        name = this.placeOfScope(role, scopeId).then((found) => found?.name ?? '');
+        cache.set(key, name);
+      }
+      return name;
+    };
+  }
+
   // People with a role in an organisation (RAOs, and DRAOs and requesters of its departments)
   // or in one department.
   async list(
@@ -147,6 +161,7 @@ export class PeopleService {
       );
     }
     const byUser = new Map<number, PersonRow>();
+    const nameOf = this.scopeNames();
     for (const g of rows) {
       const row = byUser.get(g.userId) ?? {
         userId: g.userId,
@@ -157,7 +172,7 @@ export class PeopleService {
       row.roles.push({
         role: g.role,
         scopeId: g.scopeId,
-        scopeName: (await this.placeOfScope(g.role, g.scopeId))?.name ?? '',
+        scopeName: await nameOf(g.role, g.scopeId),
       });
       byUser.set(g.userId, row);
     }
@@ -252,6 +267,7 @@ export class PeopleService {
       scopes.push({ role: 'platform-admin', ids: [0] });
     }
     const out: (Invitation & { scopeName: string })[] = [];
+    const nameOf = this.scopeNames();
     for (const s of scopes.filter((s) => s.ids.length)) {
       const rows = await this.tx.manager.find(Invitation, {
         where: { role: s.role, scopeId: In(s.ids) },
@@ -259,9 +275,7 @@ export class PeopleService {
         take: 200,
       });
       for (const r of rows) {
-        out.push(
-          Object.assign(r, { scopeName: (await this.placeOfScope(r.role, r.scopeId))?.name ?? '' }),
-        );
+        out.push(Object.assign(r, { scopeName: await nameOf(r.role, r.scopeId) }));
       }
     }
     return out.sort((a, b) => b.id - a.id);
