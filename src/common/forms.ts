@@ -42,6 +42,31 @@ export function renderFormFailure(
   });
 }
 
+// The usual life of a form post: save, say so on the next page, go there; or show the form
+// again with the problems. `model` is only built when the form has to be shown again.
+export async function submitForm<T>(
+  req: Request,
+  res: Response,
+  i18n: I18nService,
+  form: {
+    save: () => Promise<T>;
+    then: (saved: T) => string;
+    flash?: string;
+    view: string;
+    model?: () => Record<string, unknown> | Promise<Record<string, unknown>>;
+  },
+): Promise<void> {
+  let saved: T;
+  try {
+    saved = await form.save();
+  } catch (err) {
+    renderFormFailure(err, req, res, i18n, form.view, (await form.model?.()) ?? {});
+    return;
+  }
+  req.session.flash = { kind: 'info', key: form.flash ?? 'common.saved' };
+  res.redirect(303, form.then(saved));
+}
+
 export function idParam(value: string): number {
   const n = Number(value);
   return Number.isInteger(n) && n > 0 && n < 2 ** 31 ? n : -1;

@@ -2,7 +2,7 @@ import { Body, Controller, Get, HttpCode, Param, Post, Query, Req, Res } from '@
 import type { Request, Response } from 'express';
 import { can } from '../access/access.js';
 import { AuditService } from '../audit/audit.service.js';
-import { formFailure, idParam, renderFormFailure } from '../common/forms.js';
+import { formFailure, idParam, submitForm } from '../common/forms.js';
 import { Public } from '../common/public.decorator.js';
 import { actorOf } from '../common/request.js';
 import { I18nService } from '../i18n/i18n.service.js';
@@ -35,13 +35,13 @@ export class DomainsController {
     @Res() res: Response,
   ) {
     const o = await this.organisations.get(req.principal!, idParam(id), 'domain.create');
-    try {
-      const d = await this.domains.register(req.principal!, o.id, body, actorOf(req));
-      req.session.flash = { kind: 'info', key: 'domains.registered' };
-      res.redirect(303, `/domains/${d.id}`);
-    } catch (err) {
-      renderFormFailure(err, req, res, this.i18n, 'domains/new', { organisation: o });
-    }
+    await submitForm(req, res, this.i18n, {
+      save: () => this.domains.register(req.principal!, o.id, body, actorOf(req)),
+      then: (d) => `/domains/${d.id}`,
+      flash: 'domains.registered',
+      view: 'domains/new',
+      model: () => ({ organisation: o }),
+    });
   }
 
   @Get('domains/:id')

@@ -1,7 +1,7 @@
 import { Body, Controller, Get, Param, Post, Query, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { AuditService } from '../audit/audit.service.js';
-import { idParam, renderFormFailure } from '../common/forms.js';
+import { idParam, submitForm } from '../common/forms.js';
 import { pageRequest } from '../common/paging.js';
 import { actorOf } from '../common/request.js';
 import { I18nService } from '../i18n/i18n.service.js';
@@ -48,13 +48,12 @@ export class NrensController {
 
   @Post()
   async create(@Body() body: Record<string, unknown>, @Req() req: Request, @Res() res: Response) {
-    try {
-      const nren = await this.nrens.create(req.principal!, body, actorOf(req));
-      req.session.flash = { kind: 'info', key: 'common.saved' };
-      res.redirect(303, `/nrens/${nren.id}`);
-    } catch (err) {
-      renderFormFailure(err, req, res, this.i18n, 'nrens/form', { languages: LANGUAGES });
-    }
+    await submitForm(req, res, this.i18n, {
+      save: () => this.nrens.create(req.principal!, body, actorOf(req)),
+      then: (nren) => `/nrens/${nren.id}`,
+      view: 'nrens/form',
+      model: () => ({ languages: LANGUAGES }),
+    });
   }
 
   @Get(':id')
@@ -89,16 +88,15 @@ export class NrensController {
     @Res() res: Response,
   ) {
     const nren = await this.nrens.get(req.principal!, idParam(id), 'nren.edit');
-    try {
-      await this.nrens.update(req.principal!, nren.id, body, actorOf(req));
-      req.session.flash = { kind: 'info', key: 'common.saved' };
-      res.redirect(303, `/nrens/${nren.id}`);
-    } catch (err) {
-      renderFormFailure(err, req, res, this.i18n, 'nrens/form', {
+    await submitForm(req, res, this.i18n, {
+      save: () => this.nrens.update(req.principal!, nren.id, body, actorOf(req)),
+      then: () => `/nrens/${nren.id}`,
+      view: 'nrens/form',
+      model: () => ({
         languages: LANGUAGES,
         editing: nren.id,
         values: { caPasswordSet: nren.caPasswordEnc !== null },
-      });
-    }
+      }),
+    });
   }
 }

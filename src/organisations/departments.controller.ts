@@ -2,7 +2,7 @@ import { Body, Controller, Get, Param, Post, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { can, canInvite } from '../access/access.js';
 import { AuditService } from '../audit/audit.service.js';
-import { idParam, renderFormFailure } from '../common/forms.js';
+import { idParam, submitForm } from '../common/forms.js';
 import { actorOf } from '../common/request.js';
 import { DomainsService } from '../domains/domains.service.js';
 import { I18nService } from '../i18n/i18n.service.js';
@@ -63,12 +63,11 @@ export class DepartmentsController {
       idParam(id),
       'department.edit',
     );
-    try {
-      await this.organisations.updateDepartment(req.principal!, d.id, body, actorOf(req));
-      req.session.flash = { kind: 'info', key: 'common.saved' };
-      res.redirect(303, `/departments/${d.id}`);
-    } catch (err) {
-      renderFormFailure(err, req, res, this.i18n, 'departments/form', { department: d });
-    }
+    await submitForm(req, res, this.i18n, {
+      save: () => this.organisations.updateDepartment(req.principal!, d.id, body, actorOf(req)),
+      then: () => `/departments/${d.id}`,
+      view: 'departments/form',
+      model: () => ({ department: d }),
+    });
   }
 }

@@ -2,7 +2,7 @@ import { Body, Controller, Get, Param, Post, Query, Req, Res } from '@nestjs/com
 import type { Request, Response } from 'express';
 import { can, canInvite } from '../access/access.js';
 import { AuditService } from '../audit/audit.service.js';
-import { formFailure, idParam, renderFormFailure } from '../common/forms.js';
+import { formFailure, idParam, submitForm } from '../common/forms.js';
 import { pageRequest } from '../common/paging.js';
 import { actorOf } from '../common/request.js';
 import { DomainsService } from '../domains/domains.service.js';
@@ -53,15 +53,12 @@ export class OrganisationsController {
 
   @Post()
   async create(@Body() body: Record<string, unknown>, @Req() req: Request, @Res() res: Response) {
-    try {
-      const o = await this.organisations.create(req.principal!, body, actorOf(req));
-      req.session.flash = { kind: 'info', key: 'common.saved' };
-      res.redirect(303, `/organisations/${o.id}`);
-    } catch (err) {
-      renderFormFailure(err, req, res, this.i18n, 'organisations/form', {
-        nrens: await this.nrens.listForChooser(req.principal!),
-      });
-    }
+    await submitForm(req, res, this.i18n, {
+      save: () => this.organisations.create(req.principal!, body, actorOf(req)),
+      then: (o) => `/organisations/${o.id}`,
+      view: 'organisations/form',
+      model: async () => ({ nrens: await this.nrens.listForChooser(req.principal!) }),
+    });
   }
 
   @Get(':id')
@@ -128,13 +125,12 @@ export class OrganisationsController {
     @Res() res: Response,
   ) {
     const o = await this.organisations.get(req.principal!, idParam(id), 'organisation.edit');
-    try {
-      await this.organisations.update(req.principal!, o.id, body, actorOf(req));
-      req.session.flash = { kind: 'info', key: 'common.saved' };
-      res.redirect(303, `/organisations/${o.id}`);
-    } catch (err) {
-      renderFormFailure(err, req, res, this.i18n, 'organisations/form', { editing: o.id });
-    }
+    await submitForm(req, res, this.i18n, {
+      save: () => this.organisations.update(req.principal!, o.id, body, actorOf(req)),
+      then: () => `/organisations/${o.id}`,
+      view: 'organisations/form',
+      model: () => ({ editing: o.id }),
+    });
   }
 
   @Post(':id/identity-validation')

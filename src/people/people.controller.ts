@@ -1,7 +1,7 @@
 import { Body, Controller, Get, Post, Query, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { ROLES } from '../accounts/role-grant.entity.js';
-import { formFailure, renderFormFailure } from '../common/forms.js';
+import { formFailure, submitForm } from '../common/forms.js';
 import { Public } from '../common/public.decorator.js';
 import { actorOf } from '../common/request.js';
 import { I18nService } from '../i18n/i18n.service.js';
@@ -39,16 +39,13 @@ export class PeopleController {
       const [role, scopeId] = body.roleScope.split(':');
       Object.assign(body, { role, scopeId });
     }
-    try {
-      await this.people.invite(req.principal!, body, actorOf(req), req.lang);
-      req.session.flash = { kind: 'info', key: 'people.invite.sent' };
-      res.redirect(303, safeNext(body.back));
-    } catch (err) {
-      renderFormFailure(err, req, res, this.i18n, 'people/invite', {
-        roles: ROLES.filter((r) => r !== 'platform-admin'),
-        languages: LANGUAGES,
-      });
-    }
+    await submitForm(req, res, this.i18n, {
+      save: () => this.people.invite(req.principal!, body, actorOf(req), req.lang),
+      then: () => safeNext(body.back),
+      flash: 'people.invite.sent',
+      view: 'people/invite',
+      model: () => ({ roles: ROLES.filter((r) => r !== 'platform-admin'), languages: LANGUAGES }),
+    });
   }
 
   @Public()

@@ -2,7 +2,7 @@ import { Body, Controller, Get, Param, Patch, Post, Req, Res } from '@nestjs/com
 import type { Request, Response } from 'express';
 import { canEditProducts } from '../access/access.js';
 import { NotFound } from '../common/errors.js';
-import { idParam, renderFormFailure } from '../common/forms.js';
+import { idParam, submitForm } from '../common/forms.js';
 import { actorOf } from '../common/request.js';
 import { I18nService } from '../i18n/i18n.service.js';
 import { PRODUCT_KINDS, type Product } from './product.entity.js';
@@ -38,13 +38,12 @@ export class ProductsController {
 
   @Post()
   async create(@Body() body: Record<string, unknown>, @Req() req: Request, @Res() res: Response) {
-    try {
-      await this.products.create(req.principal!, body, actorOf(req));
-      req.session.flash = { kind: 'info', key: 'common.saved' };
-      res.redirect(303, '/products');
-    } catch (err) {
-      renderFormFailure(err, req, res, this.i18n, 'products/form', { kinds: PRODUCT_KINDS });
-    }
+    await submitForm(req, res, this.i18n, {
+      save: () => this.products.create(req.principal!, body, actorOf(req)),
+      then: () => '/products',
+      view: 'products/form',
+      model: () => ({ kinds: PRODUCT_KINDS }),
+    });
   }
 
   @Get(':id/edit')
@@ -68,16 +67,12 @@ export class ProductsController {
     @Req() req: Request,
     @Res() res: Response,
   ) {
-    try {
-      await this.products.update(req.principal!, idParam(id), body, actorOf(req));
-      req.session.flash = { kind: 'info', key: 'common.saved' };
-      res.redirect(303, '/products');
-    } catch (err) {
-      renderFormFailure(err, req, res, this.i18n, 'products/form', {
-        kinds: PRODUCT_KINDS,
-        editing: idParam(id),
-      });
-    }
+    await submitForm(req, res, this.i18n, {
+      save: () => this.products.update(req.principal!, idParam(id), body, actorOf(req)),
+      then: () => '/products',
+      view: 'products/form',
+      model: () => ({ kinds: PRODUCT_KINDS, editing: idParam(id) }),
+    });
   }
 }
 
