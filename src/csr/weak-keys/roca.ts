@@ -1,3 +1,4 @@
+import { primeGroups } from './prime-groups.js';
 // ROCA (CVE-2017-15361): Infineon's RSALib built primes as k*M + (65537^a mod M), so for
 // every small prime p dividing M, n mod p lies in the subgroup 65537 generates mod p. This
 // is the fingerprint test of crocs-muni/roca and Boulder's rocacheck, over the same primes.
@@ -35,22 +36,7 @@ export function rocaMarker(index: number): bigint {
 
 // n mod p from one bigint division per group of primes whose product stays below 2^53, so
 // the rest is exact float arithmetic; most keys fail the test within the first group.
-const GROUPS: readonly { product: bigint; primes: readonly number[] }[] = (() => {
-  const groups: { product: bigint; primes: number[] }[] = [];
-  let current: number[] = [];
-  let product = 1;
-  for (const p of ROCA_PRIMES) {
-    if (product * p > Number.MAX_SAFE_INTEGER) {
-      groups.push({ product: BigInt(product), primes: current });
-      current = [];
-      product = 1;
-    }
-    current.push(p);
-    product *= p;
-  }
-  groups.push({ product: BigInt(product), primes: current });
-  return groups;
-})();
+const GROUPS = primeGroups(ROCA_PRIMES);
 
 export function hasRocaFingerprint(modulus: bigint): boolean {
   let index = 0;

@@ -1,3 +1,4 @@
+import { primeGroups } from './prime-groups.js';
 // A modulus with a prime factor below 752 is broken (badkeys "smallfactors", Boulder's
 // goodkey). The test is gcd(n, primorial(751)) != 1.
 export const SMALL_FACTOR_BOUND = 752;
@@ -21,22 +22,7 @@ export const PRIMORIAL: bigint = SMALL_PRIMES.reduce((acc, p) => acc * BigInt(p)
 // The gcd itself (Euclid on ~1000-bit bigints) costs ~190 us in V8; the same answer comes
 // from n mod primorial, then that residue modulo groups of primes whose product fits in a
 // double, in ~13 us. The spec checks the two agree.
-const GROUPS: readonly { product: bigint; primes: readonly number[] }[] = (() => {
-  const groups: { product: bigint; primes: number[] }[] = [];
-  let current: number[] = [];
-  let product = 1;
-  for (const p of SMALL_PRIMES) {
-    if (product * p > Number.MAX_SAFE_INTEGER) {
-      groups.push({ product: BigInt(product), primes: current });
-      current = [];
-      product = 1;
-    }
-    current.push(p);
-    product *= p;
-  }
-  groups.push({ product: BigInt(product), primes: current });
-  return groups;
-})();
+const GROUPS = primeGroups(SMALL_PRIMES);
 
 // The smallest prime factor of n below 752, or null.
 export function smallFactor(n: bigint): number | null {
