@@ -13,9 +13,8 @@ import { appConfig, type AppConfig } from './config/app.config.js';
 import { sessionConfig, type SessionConfig } from './config/session.config.js';
 import { I18nService } from './i18n/i18n.service.js';
 import { registerViewHelpers } from './i18n/view-helpers.js';
+import { SESSION_COOKIE } from './sessions/session-helpers.js';
 import { SessionsService } from './sessions/sessions.service.js';
-
-export const SESSION_COOKIE = 'ra.sid';
 
 // Everything about the HTTP edge, shared by main.ts and the tests.
 export function configureApp(app: NestExpressApplication, logger: Logger): void {

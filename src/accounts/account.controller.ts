@@ -2,6 +2,7 @@ import {
   Body,
   Controller,
   Get,
+  Inject,
   HttpCode,
   Param,
   ParseIntPipe,
@@ -12,12 +13,18 @@ import {
 import type { Request, Response } from 'express';
 import { DomainError } from '../common/errors.js';
 import { actorOf } from '../common/request.js';
-import { LANG_COOKIE, LANGUAGES } from '../i18n/languages.js';
+import type { ConfigType } from '@nestjs/config';
+import { appConfig } from '../config/app.config.js';
+import { isLanguage, LANGUAGES } from '../i18n/languages.js';
+import { rememberLanguage } from './request-context.middleware.js';
 import { AccountsService } from './accounts.service.js';
 
 @Controller('account')
 export class AccountController {
-  constructor(private readonly accounts: AccountsService) {}
+  constructor(
+    private readonly accounts: AccountsService,
+    @Inject(appConfig.KEY) private readonly app: ConfigType<typeof appConfig>,
+  ) {}
 
   private async page(
     req: Request,
@@ -51,11 +58,9 @@ export class AccountController {
     const chosen = typeof language === 'string' ? language : '';
     await this.accounts.setLanguage(req.principal!.userId, chosen, actorOf(req));
     // The cookie outranks the saved preference: keep them in step.
-    res.cookie(LANG_COOKIE, chosen, {
-      httpOnly: true,
-      sameSite: 'lax',
-      maxAge: 365 * 24 * 3600 * 1000,
-    });
+    if (isLanguage(chosen)) {
+      rememberLanguage(res, chosen, this.app.secureCookies);
+    }
     req.session.flash = { kind: 'info', key: 'accounts.account.languageSaved' };
     res.redirect(303, '/account');
   }

@@ -10,6 +10,7 @@ import {
   destroySession,
   regenerateSession,
   safeNext,
+  SESSION_COOKIE,
   saveSession,
 } from '../sessions/session-helpers.js';
 import { AccountsService } from './accounts.service.js';
@@ -79,7 +80,7 @@ export class AuthController {
       subjectId: req.principal!.userId,
     });
     await destroySession(req);
-    res.clearCookie('ra.sid');
+    res.clearCookie(SESSION_COOKIE);
     res.redirect(303, '/login?loggedOut');
   }
 }

@@ -10,6 +10,16 @@ import { isLanguage, LANG_COOKIE, Language, LANGUAGES } from '../i18n/languages.
 import { AccountsService } from './accounts.service.js';
 import { csrf } from './csrf.js';
 
+// The language cookie outranks the saved preference; both ways of choosing set it.
+export function rememberLanguage(res: Response, lang: Language, secure: boolean): void {
+  res.cookie(LANG_COOKIE, lang, {
+    httpOnly: true,
+    sameSite: 'lax',
+    secure,
+    maxAge: 365 * 24 * 3600 * 1000,
+  });
+}
+
 // Loads who is asking (session or bearer token) and which language to answer in:
 // ?lang=, then the cookie, then the saved preference, then Accept-Language, then the default.
 @Injectable()
@@ -66,12 +76,7 @@ export class RequestContextMiddleware implements NestMiddleware {
   private language(req: Request, res: Response): Language {
     const query = req.query.lang;
     if (isLanguage(query)) {
-      res.cookie(LANG_COOKIE, query, {
-        httpOnly: true,
-        sameSite: 'lax',
-        secure: this.app.secureCookies,
-        maxAge: 365 * 24 * 3600 * 1000,
-      });
+      rememberLanguage(res, query, this.app.secureCookies);
       return query;
     }
     const cookie: unknown = req.cookies?.[LANG_COOKIE];

@@ -1,8 +1,7 @@
 import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { In } from 'typeorm';
-import type { Actor } from '../audit/audit.service.js';
-import { AuditService } from '../audit/audit.service.js';
+import { AuditService, type Actor } from '../audit/audit.service.js';
 import { ValidationFailed } from '../common/errors.js';
 import { csrConfig } from '../config/csr.config.js';
 import type { KeyHistory } from '../csr/csr-policy.js';

@@ -337,7 +337,7 @@ export class RequestsService {
 
   private visible(
     p: Principal,
-    r: { organisationId: number; departmentId: number; organisation?: Organisation },
+    r: { organisationId: number; departmentId: number },
     nrenId: number,
   ): boolean {
     return can(p, 'request.view', {

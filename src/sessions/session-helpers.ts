@@ -1,5 +1,7 @@
 import type { Request } from 'express';
 
+export const SESSION_COOKIE = 'ra.sid';
+
 function call(req: Request, method: 'regenerate' | 'save' | 'destroy'): Promise<void> {
   return new Promise((resolve, reject) => {
     req.session[method]((err: unknown) =>
