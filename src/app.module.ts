@@ -15,6 +15,7 @@ import { I18nModule } from './i18n/i18n.module.js';
 import { MailModule } from './mail/mail.module.js';
 import { SessionsModule } from './sessions/sessions.module.js';
 import { OrganisationsModule } from './organisations/organisations.module.js';
+import { PeopleModule } from './people/people.module.js';
 import { RequestsModule } from './requests/requests.module.js';
 import { secretsConfig } from './config/secrets.config.js';
 
@@ -44,6 +45,7 @@ export const CORE_IMPORTS = [
     ScheduleModule.forRoot(),
     HealthModule,
     OrganisationsModule,
+    PeopleModule,
     RequestsModule,
   ],
   controllers: [HomeController],

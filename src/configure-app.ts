@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { pinoHttp } from 'pino-http';
 import type { Logger } from 'pino';
 import { ErrorFilter } from './common/error.filter.js';
+import { formDrafts, postOnlyRedirect, type RouteLayer } from './common/form-drafts.js';
 import { PUBLIC_DIR, VIEWS_DIR } from './common/paths.js';
 import { isApiRequest } from './common/request.js';
 import { appConfig, type AppConfig } from './config/app.config.js';
@@ -64,6 +65,9 @@ export function configureApp(app: NestExpressApplication, logger: Logger): void 
     }),
   );
   app.useStaticAssets(PUBLIC_DIR, { prefix: '/static/', maxAge: '1h' });
+  // A browser asks for /favicon.ico whatever the page says.
+  const express = app.getHttpAdapter().getInstance();
+  express.get('/favicon.ico', (_req, res) => res.redirect(301, '/static/favicon.svg'));
   app.setBaseViewsDir(VIEWS_DIR);
   app.setViewEngine('hbs');
   app.set('view options', { layout: 'layouts/main' });
@@ -92,5 +96,7 @@ export function configureApp(app: NestExpressApplication, logger: Logger): void 
       ? next()
       : sessions(req, res, next),
   );
+  app.use(formDrafts());
+  app.use(postOnlyRedirect(() => express.router.stack as unknown as RouteLayer[]));
   app.useGlobalFilters(new ErrorFilter(i18n, logger));
 }

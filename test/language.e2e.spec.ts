@@ -7,7 +7,7 @@ const CLI = { id: null, label: 'cli' };
 const HEADING = { en: 'Log in', fr: 'Connexion', de: 'Anmelden', nl: 'Inloggen', sv: 'Logga in' };
 
 function headingOf(html: string): string {
-  return /<h1 id="login-title">([^<]+)<\/h1>/.exec(html)?.[1] ?? '';
+  return /<h1[^>]*id="login-title"[^>]*>([^<]+)<\/h1>/.exec(html)?.[1] ?? '';
 }
 
 describe('choosing the language', () => {

@@ -6,7 +6,8 @@ import { isApiRequest } from '../common/request.js';
 import { appConfig } from '../config/app.config.js';
 import { sessionConfig } from '../config/session.config.js';
 import { I18nService } from '../i18n/i18n.service.js';
-import { isLanguage, LANG_COOKIE, Language, LANGUAGES } from '../i18n/languages.js';
+import { languageLinks } from '../common/form-drafts.js';
+import { isLanguage, LANG_COOKIE, Language } from '../i18n/languages.js';
 import { AccountsService } from './accounts.service.js';
 import { csrf } from './csrf.js';
 
@@ -100,11 +101,7 @@ export class RequestContextMiddleware implements NestMiddleware {
       organisations: roles.has('platform-admin') || roles.has('nren-admin') || roles.has('rao'),
     };
     res.locals.currentPath = path;
-    res.locals.languages = LANGUAGES.map((code) => ({
-      code,
-      href: `${path}?lang=${code}`,
-      current: code === req.lang,
-    }));
+    res.locals.languageLinks = languageLinks(req);
     if (req.session) {
       res.locals.csrfToken = csrf.generateToken(req);
       if (req.session.flash && req.method === 'GET') {

@@ -112,6 +112,14 @@ export class PeopleService {
     };
   }
 
+  // The person's own roles, each with the place it applies to.
+  async rolesOf(p: Principal): Promise<{ role: Role; scopeId: number; scopeName: string }[]> {
+    const nameOf = this.scopeNames();
+    return Promise.all(
+      p.grants.map(async (g) => ({ ...g, scopeName: await nameOf(g.role, g.scopeId) })),
+    );
+  }
+
   // People with a role in an organisation (RAOs, and DRAOs and requesters of its departments)
   // or in one department.
   async list(

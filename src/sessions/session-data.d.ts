@@ -7,6 +7,8 @@ declare module 'express-session' {
     loginAt?: number;
     csrfToken?: string;
     // One message shown on the next page (after a redirect), as an i18n key.
+    // What was typed into a form shown again after a failed post (src/common/form-drafts.ts).
+    formDraft?: import('../common/form-drafts.js').FormDraft;
     flash?: { kind: 'info' | 'error'; key: string; params?: Record<string, string | number> };
   }
 }

@@ -1,6 +1,9 @@
+import { buildCss } from '../../scripts/build-css.js';
 import { createConnection } from 'mysql2/promise';
 
 export default async function globalSetup(): Promise<void> {
+  // Pages link the compiled stylesheet; browser tests measure layouts with it.
+  await buildCss();
   const url = process.env.TEST_DATABASE_URL;
   if (!url) {
     console.log('\nTests run on the embedded SQLite database (set TEST_DATABASE_URL for MySQL).');

@@ -1,0 +1,1 @@
+export function buildCss(options?: { force?: boolean }): Promise<boolean>;
