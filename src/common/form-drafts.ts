@@ -20,9 +20,7 @@ const NOT_KEPT = /password|secret|^_csrf$|^evidenceData$|^submissionKey$/i;
 const MAX_KEPT_VALUE = 16 * 1024;
 
 export function safePagePath(value: unknown): string | null {
-  return typeof value === 'string' &&
-    /^\/(?![/\\])[\w\-./~%]*$/.test(value) &&
-    value.length <= 300
+  return typeof value === 'string' && /^\/(?![/\\])[\w\-./~%]*$/.test(value) && value.length <= 300
     ? value
     : null;
 }
@@ -144,7 +142,8 @@ export function postOnlyRedirect(routes: () => RouteLayer[]) {
       next();
       return;
     }
-    const lang = typeof req.query.lang === 'string' ? `?lang=${encodeURIComponent(req.query.lang)}` : '';
+    const lang =
+      typeof req.query.lang === 'string' ? `?lang=${encodeURIComponent(req.query.lang)}` : '';
     const draft = req.session?.formDraft;
     if (draft && safePagePath(draft.page)) {
       res.redirect(303, draft.page + lang);

@@ -26,14 +26,28 @@ export function maxValidityDays(kind: ProductKind, now: Date): number {
   return steps.find((s) => t >= s.from)?.days ?? before;
 }
 
+// What a request for a product gets when it names no validity: the product's longest term
+// within the limit of the day, one day less (see checkValidity).
+export function validityOnOffer(
+  kind: ProductKind,
+  productMaxDays: number,
+  now: Date,
+): { limit: number; days: number } {
+  const limit = Math.min(maxValidityDays(kind, now), productMaxDays);
+  return { limit, days: Math.max(1, limit - 1) };
+}
+
 // Returns the validity to order. BR 6.3.2 counts any fraction of a day as a whole day, so
 // by default we ask for one day less than the limit.
 export function checkValidity(
   ctx: Pick<PolicyContext, 'now' | 'product' | 'requestedValidityDays'>,
   sink: FindingSink,
 ): number {
-  const limit = Math.min(maxValidityDays(ctx.product.kind, ctx.now), ctx.product.maxValidityDays);
-  const fallback = Math.max(1, limit - 1);
+  const { limit, days: fallback } = validityOnOffer(
+    ctx.product.kind,
+    ctx.product.maxValidityDays,
+    ctx.now,
+  );
   const requested = ctx.requestedValidityDays;
   if (requested === undefined) {
     return fallback;

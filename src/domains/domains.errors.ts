@@ -5,3 +5,10 @@ export class DomainLinkInvalid extends DomainError {
     super('not-found', 'domain_link_invalid');
   }
 }
+
+// The e-mail link of a domain that was validated by another method after it was sent.
+export class DomainLinkSuperseded extends DomainError {
+  constructor(domain: string, date: string) {
+    super('conflict', 'domain_link_superseded', { domain, date });
+  }
+}

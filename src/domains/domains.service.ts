@@ -24,7 +24,7 @@ import { DCV_METHODS, type DcvChallenge } from './dcv/dcv-challenge.js';
 import { DomainDelegation } from './domain-delegation.entity.js';
 import { normaliseDomain } from './domain-name.js';
 import { Domain, type DomainMethod, type DomainState } from './domain.entity.js';
-import { DomainLinkInvalid } from './domains.errors.js';
+import { DomainLinkInvalid, DomainLinkSuperseded } from './domains.errors.js';
 
 // BR 3.2.2.4.4: the constructed addresses for e-mail validation.
 export const EMAIL_LOCAL_PARTS = [
@@ -301,7 +301,11 @@ export class DomainsService {
     domain.validationNote = note;
     // A published token proves control once; the next validation needs a fresh one.
     domain.dcvToken = newDcvToken();
-    domain.emailTokenHash = null;
+    // A link still out in someone's mailbox stops working; its hash is kept (unless it was
+    // the link used) so that following it later says why, rather than just "invalid".
+    if (method === 'email') {
+      domain.emailTokenHash = null;
+    }
     domain.emailTokenExpiresAt = null;
   }
 
@@ -393,6 +397,14 @@ export class DomainsService {
 
   async emailLink(token: string): Promise<Domain> {
     const domain = await this.tx.manager.findOneBy(Domain, { emailTokenHash: tokenHash(token) });
+    if (
+      domain &&
+      !domain.emailTokenExpiresAt &&
+      domain.state === 'validated' &&
+      domain.validatedAt
+    ) {
+      throw new DomainLinkSuperseded(domain.name, domain.validatedAt.toISOString().slice(0, 10));
+    }
     if (!domain || !domain.emailTokenExpiresAt || domain.emailTokenExpiresAt <= this.clock.now()) {
       throw new DomainLinkInvalid();
     }

@@ -8,6 +8,7 @@ import { I18nService } from '../i18n/i18n.service.js';
 import { LANGUAGES } from '../i18n/languages.js';
 import { OrganisationsService } from '../organisations/organisations.service.js';
 import { PeopleService } from '../people/people.service.js';
+import { ProductsService } from '../products/products.service.js';
 import { nrenView, NrensService } from './nrens.service.js';
 import type { Nren } from './nren.entity.js';
 
@@ -28,7 +29,16 @@ export class NrensController {
     private readonly people: PeopleService,
     private readonly audit: AuditService,
     private readonly i18n: I18nService,
+    private readonly products: ProductsService,
   ) {}
+
+  // What the form needs besides the NREN: the languages and the catalogue's codes.
+  private async formModel() {
+    return {
+      languages: LANGUAGES,
+      productCodes: (await this.products.list()).map((p) => p.code).join(', '),
+    };
+  }
 
   @Get()
   async list(@Req() req: Request, @Res() res: Response, @Query() query: Record<string, unknown>) {
@@ -39,9 +49,9 @@ export class NrensController {
   }
 
   @Get('new')
-  newForm(@Req() req: Request, @Res() res: Response) {
+  async newForm(@Req() req: Request, @Res() res: Response) {
     res.render('nrens/form', {
-      languages: LANGUAGES,
+      ...(await this.formModel()),
       values: { defaultLanguage: req.lang, country: '' },
     });
   }
@@ -52,7 +62,7 @@ export class NrensController {
       save: () => this.nrens.create(req.principal!, body, actorOf(req)),
       then: (nren) => `/nrens/${nren.id}`,
       view: 'nrens/form',
-      model: () => ({ languages: LANGUAGES }),
+      model: () => this.formModel(),
     });
   }
 
@@ -67,6 +77,7 @@ export class NrensController {
     res.render('nrens/show', {
       title: nren.name,
       nren: nrenView(nren),
+      productIds: await this.productIds(nren),
       organisations: await this.organisations.list(req.principal!, pageRequest(query), nren.id),
       people: await this.people.list(req.principal!, { nrenId: nren.id }),
       invitations: await this.people.listInvitations(req.principal!, { nrenId: nren.id }),
@@ -74,10 +85,24 @@ export class NrensController {
     });
   }
 
+  // The NREN's own CA product ids, with the catalogue's names.
+  private async productIds(nren: Nren) {
+    const names = new Map((await this.products.list()).map((p) => [p.code, p.name]));
+    return Object.entries(nren.caProductIds).map(([code, caId]) => ({
+      code,
+      caId,
+      name: names.get(code) ?? code,
+    }));
+  }
+
   @Get(':id/edit')
   async editForm(@Param('id') id: string, @Req() req: Request, @Res() res: Response) {
     const nren = await this.nrens.get(req.principal!, idParam(id), 'nren.edit');
-    res.render('nrens/form', { languages: LANGUAGES, values: formValues(nren), editing: nren.id });
+    res.render('nrens/form', {
+      ...(await this.formModel()),
+      values: formValues(nren),
+      editing: nren.id,
+    });
   }
 
   @Post(':id')
@@ -92,8 +117,8 @@ export class NrensController {
       save: () => this.nrens.update(req.principal!, nren.id, body, actorOf(req)),
       then: () => `/nrens/${nren.id}`,
       view: 'nrens/form',
-      model: () => ({
-        languages: LANGUAGES,
+      model: async () => ({
+        ...(await this.formModel()),
         editing: nren.id,
         values: { caPasswordSet: nren.caPasswordEnc !== null },
       }),

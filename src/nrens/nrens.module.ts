@@ -1,3 +1,4 @@
+import { ProductsModule } from '../products/products.module.js';
 import { Module } from '@nestjs/common';
 import { SecretBox } from '../common/secret-box.js';
 import { OrganisationsCoreModule } from '../organisations/organisations-core.module.js';
@@ -7,7 +8,7 @@ import { NrensController } from './nrens.controller.js';
 import { NrensService } from './nrens.service.js';
 
 @Module({
-  imports: [OrganisationsCoreModule, PeopleModule],
+  imports: [OrganisationsCoreModule, PeopleModule, ProductsModule],
   controllers: [NrensController, NrensApiController],
   providers: [NrensService, SecretBox],
   exports: [NrensService],

@@ -10,6 +10,7 @@ import { likePattern, toPage, type Page, type PageRequest } from '../common/pagi
 import { SecretBox } from '../common/secret-box.js';
 import { Transactions } from '../database/transactions.js';
 import { LANGUAGES } from '../i18n/languages.js';
+import { assertKnownProducts } from '../products/products.service.js';
 import { Nren } from './nren.entity.js';
 
 // "OV_SSL=1234" lines (the form) or an object (the API).
@@ -106,6 +107,7 @@ export class NrensService {
     const data = parseInput(nrenInput, input);
     return this.tx.run(async (em) => {
       await this.assertNameFree(em, data.name);
+      await assertKnownProducts(em, 'caProductIds', Object.keys(data.caProductIds));
       const nren = await em.save(
         em.create(Nren, {
           name: data.name,
@@ -142,6 +144,7 @@ export class NrensService {
       if (data.name !== nren.name) {
         await this.assertNameFree(em, data.name);
       }
+      await assertKnownProducts(em, 'caProductIds', Object.keys(data.caProductIds));
       const changed = Object.keys(data).filter(
         (k) =>
           k !== 'version' &&

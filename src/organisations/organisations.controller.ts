@@ -9,6 +9,7 @@ import { DomainsService } from '../domains/domains.service.js';
 import { I18nService } from '../i18n/i18n.service.js';
 import { NrensService } from '../nrens/nrens.service.js';
 import { PeopleService } from '../people/people.service.js';
+import { ProductsService } from '../products/products.service.js';
 import type { Organisation } from './organisation.entity.js';
 import { OrganisationsService, placeOfOrganisation } from './organisations.service.js';
 
@@ -16,8 +17,12 @@ function formValues(o: Organisation) {
   return {
     ...o,
     certificateContacts: o.certificateContacts.join('\n'),
-    allowedProducts: o.allowedProducts.join(' '),
   };
+}
+
+// The form sends one code per ticked box: nothing, one string or several.
+function codesOf(value: unknown): string[] {
+  return (Array.isArray(value) ? value : [value]).filter((v): v is string => typeof v === 'string');
 }
 
 @Controller('organisations')
@@ -29,7 +34,19 @@ export class OrganisationsController {
     private readonly people: PeopleService,
     private readonly audit: AuditService,
     private readonly i18n: I18nService,
+    private readonly products: ProductsService,
   ) {}
+
+  // The catalogue as a checklist, ticked where the organisation may order.
+  private async productChoices(selected: unknown) {
+    const codes = new Set(codesOf(selected));
+    return (await this.products.list()).map((p) => ({
+      code: p.code,
+      name: p.name,
+      active: p.active,
+      checked: codes.has(p.code),
+    }));
+  }
 
   @Get()
   async list(@Req() req: Request, @Res() res: Response, @Query() query: Record<string, unknown>) {
@@ -47,6 +64,7 @@ export class OrganisationsController {
   async newForm(@Req() req: Request, @Res() res: Response, @Query('nren') nren?: string) {
     res.render('organisations/form', {
       nrens: await this.nrens.listForChooser(req.principal!),
+      productChoices: await this.productChoices([]),
       values: { nrenId: Number(nren) || undefined, country: '' },
     });
   }
@@ -57,7 +75,10 @@ export class OrganisationsController {
       save: () => this.organisations.create(req.principal!, body, actorOf(req)),
       then: (o) => `/organisations/${o.id}`,
       view: 'organisations/form',
-      model: async () => ({ nrens: await this.nrens.listForChooser(req.principal!) }),
+      model: async () => ({
+        nrens: await this.nrens.listForChooser(req.principal!),
+        productChoices: await this.productChoices(body.allowedProducts),
+      }),
     });
   }
 
@@ -114,7 +135,11 @@ export class OrganisationsController {
   @Get(':id/edit')
   async editForm(@Param('id') id: string, @Req() req: Request, @Res() res: Response) {
     const o = await this.organisations.get(req.principal!, idParam(id), 'organisation.edit');
-    res.render('organisations/form', { values: formValues(o), editing: o.id });
+    res.render('organisations/form', {
+      values: formValues(o),
+      productChoices: await this.productChoices(o.allowedProducts),
+      editing: o.id,
+    });
   }
 
   @Post(':id')
@@ -129,7 +154,10 @@ export class OrganisationsController {
       save: () => this.organisations.update(req.principal!, o.id, body, actorOf(req)),
       then: () => `/organisations/${o.id}`,
       view: 'organisations/form',
-      model: () => ({ editing: o.id }),
+      model: async () => ({
+        editing: o.id,
+        productChoices: await this.productChoices(body.allowedProducts),
+      }),
     });
   }
 

@@ -1,3 +1,4 @@
+import { ProductsModule } from '../products/products.module.js';
 import { Module } from '@nestjs/common';
 import { DomainsModule } from '../domains/domains.module.js';
 import { NrensModule } from '../nrens/nrens.module.js';
@@ -9,7 +10,7 @@ import { OrganisationsCoreModule } from './organisations-core.module.js';
 
 // Pages and API; the service lives in OrganisationsCoreModule so that domains can use it.
 @Module({
-  imports: [OrganisationsCoreModule, DomainsModule, PeopleModule, NrensModule],
+  imports: [OrganisationsCoreModule, DomainsModule, PeopleModule, NrensModule, ProductsModule],
   controllers: [OrganisationsController, DepartmentsController, OrganisationsApiController],
   exports: [OrganisationsCoreModule],
 })

@@ -10,6 +10,7 @@ import { field, parseInput } from '../common/input.js';
 import { likePattern, toPage, type Page, type PageRequest } from '../common/paging.js';
 import { IDENTITY_VALIDATION_REUSE, validationExpiresAt } from '../common/validation-reuse.js';
 import { Transactions } from '../database/transactions.js';
+import { assertKnownProducts } from '../products/products.service.js';
 import { Nren } from '../nrens/nren.entity.js';
 import { Department } from './department.entity.js';
 import { Organisation } from './organisation.entity.js';
@@ -56,6 +57,15 @@ export interface IdentityStatus {
   current: boolean;
 }
 
+// BR 4.2.1: identity data counts for the reuse period of the day it was validated.
+export function identityStatusAt(o: Organisation, now: Date): IdentityStatus {
+  if (!o.identityValidatedAt) {
+    return { validatedAt: null, validUntil: null, current: false };
+  }
+  const validUntil = validationExpiresAt(IDENTITY_VALIDATION_REUSE, o.identityValidatedAt);
+  return { validatedAt: o.identityValidatedAt, validUntil, current: now < validUntil };
+}
+
 @Injectable()
 export class OrganisationsService {
   constructor(
@@ -65,15 +75,7 @@ export class OrganisationsService {
   ) {}
 
   identityStatus(o: Organisation): IdentityStatus {
-    if (!o.identityValidatedAt) {
-      return { validatedAt: null, validUntil: null, current: false };
-    }
-    const validUntil = validationExpiresAt(IDENTITY_VALIDATION_REUSE, o.identityValidatedAt);
-    return {
-      validatedAt: o.identityValidatedAt,
-      validUntil,
-      current: this.clock.now() < validUntil,
-    };
+    return identityStatusAt(o, this.clock.now());
   }
 
   async list(p: Principal, req: PageRequest, nrenId?: number): Promise<Page<Organisation>> {
@@ -134,6 +136,7 @@ export class OrganisationsService {
       if (!(await em.existsBy(Nren, { id: data.nrenId }))) {
         throw new ValidationFailed([{ field: 'nrenId', code: 'invalid' }]);
       }
+      await assertKnownProducts(em, 'allowedProducts', data.allowedProducts);
       const o = await em.save(
         em.create(Organisation, { ...data, caOrganisationId: data.caOrganisationId || null }),
       );
@@ -154,6 +157,7 @@ export class OrganisationsService {
       if (o.version !== data.version) {
         throw new StaleObject();
       }
+      await assertKnownProducts(em, 'allowedProducts', data.allowedProducts);
       const { version: _v, ...fields } = data;
       const changed = Object.keys(fields).filter(
         (k) =>

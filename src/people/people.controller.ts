@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Post, Query, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { ROLES } from '../accounts/role-grant.entity.js';
+import { ROLES, type Role } from '../accounts/role-grant.entity.js';
 import { formFailure, submitForm } from '../common/forms.js';
 import { Public } from '../common/public.decorator.js';
 import { actorOf } from '../common/request.js';
@@ -8,6 +8,7 @@ import { I18nService } from '../i18n/i18n.service.js';
 import { LANGUAGES } from '../i18n/languages.js';
 import { regenerateSession, safeNext, saveSession } from '../sessions/session-helpers.js';
 import { Clock } from '../common/clock.js';
+import type { Invitation } from './invitation.entity.js';
 import { PeopleService } from './people.service.js';
 
 @Controller('invitations')
@@ -18,17 +19,32 @@ export class PeopleController {
     private readonly clock: Clock,
   ) {}
 
-  @Get('new')
-  newForm(@Query() query: Record<string, unknown>, @Req() req: Request, @Res() res: Response) {
-    res.render('people/invite', {
-      roles: ROLES.filter((r) => r !== 'platform-admin'),
+  // First the role, then the place it needs (only places where this person may give it).
+  private async inviteModel(req: Request, role: unknown) {
+    const offered: Role[] = [];
+    for (const r of ROLES) {
+      if ((await this.people.invitablePlaces(req.principal!, r)).length) {
+        offered.push(r);
+      }
+    }
+    const chosen = offered.find((r) => r === role);
+    return {
+      roles: offered,
       languages: LANGUAGES,
-      values: {
-        role: query.role,
-        scopeId: query.scopeId,
-        language: req.lang,
-        back: safeNext(query.back),
-      },
+      chosenRole: chosen,
+      places: chosen ? await this.people.invitablePlaces(req.principal!, chosen) : [],
+    };
+  }
+
+  @Get('new')
+  async newForm(
+    @Query() query: Record<string, unknown>,
+    @Req() req: Request,
+    @Res() res: Response,
+  ) {
+    res.render('people/invite', {
+      ...(await this.inviteModel(req, query.role)),
+      values: { role: query.role, scopeId: query.scopeId, back: safeNext(query.back) },
     });
   }
 
@@ -44,16 +60,27 @@ export class PeopleController {
       then: () => safeNext(body.back),
       flash: 'people.invite.sent',
       view: 'people/invite',
-      model: () => ({ roles: ROLES.filter((r) => r !== 'platform-admin'), languages: LANGUAGES }),
+      model: () => this.inviteModel(req, body.role),
     });
+  }
+
+  // The place an invitation is for, as the person accepting it reads it.
+  private async placeName(req: Request, invitation: Invitation): Promise<string> {
+    const place = await this.people.placeOfScope(invitation.role, invitation.scopeId);
+    return place?.name || this.i18n.t(req.lang, 'common.appName');
   }
 
   @Public()
   @Get('accept')
-  async acceptForm(@Query('token') token: string | undefined, @Res() res: Response) {
+  async acceptForm(
+    @Query('token') token: string | undefined,
+    @Req() req: Request,
+    @Res() res: Response,
+  ) {
     const invitation = await this.people.findOpen(String(token ?? ''));
     res.render('people/accept', {
       invitation,
+      placeName: await this.placeName(req, invitation),
       token,
       existing: await this.people.accountExists(invitation.email),
       values: {},
@@ -79,6 +106,7 @@ export class PeopleController {
       const failure = formFailure(err, req, this.i18n);
       res.status(failure.status).render('people/accept', {
         invitation,
+        placeName: await this.placeName(req, invitation),
         token,
         existing: await this.people.accountExists(invitation.email),
         values: { displayName: body.displayName },

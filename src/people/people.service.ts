@@ -14,7 +14,7 @@ import { Clock } from '../common/clock.js';
 import { DomainError, NotFound, ValidationFailed } from '../common/errors.js';
 import { field, parseInput } from '../common/input.js';
 import { Transactions } from '../database/transactions.js';
-import { LANGUAGES, type Language } from '../i18n/languages.js';
+import { isLanguage, LANGUAGES, type Language } from '../i18n/languages.js';
 import { MailService } from '../mail/mail.service.js';
 import { Nren } from '../nrens/nren.entity.js';
 import { Department } from '../organisations/department.entity.js';
@@ -34,7 +34,11 @@ export const invitationInput = z.object({
   role: z.enum(ROLES, { error: 'role_unknown' }),
   // 0 for platform-wide roles (RoleGrant.scopeId); a positive id otherwise.
   scopeId: z.coerce.number({ error: 'invalid' }).int('invalid').nonnegative('invalid'),
-  language: z.enum(LANGUAGES, { error: 'language_unknown' }).optional(),
+  // Blank: the NREN's language.
+  language: z.preprocess(
+    (v) => (v === '' ? undefined : v),
+    z.enum(LANGUAGES, { error: 'language_unknown' }).optional(),
+  ),
 });
 
 const acceptNewInput = z.object({
@@ -110,6 +114,61 @@ export class PeopleService {
       }
       return name;
     };
+  }
+
+  // The places where the person may give this role, for the invitation form (by name; at
+  // most 500, which is more than any one administrator has).
+  async invitablePlaces(p: Principal, role: Role): Promise<{ scopeId: number; label: string }[]> {
+    const s = scopeOf(p);
+    const em = this.tx.manager;
+    const ids = (set: Set<number>) => [0, ...set];
+    switch (ROLE_SCOPE[role]) {
+      case 'platform':
+        return [];
+      case 'nren': {
+        const qb = em.createQueryBuilder(Nren, 'n').orderBy('n.name').take(500);
+        if (!s.platform) {
+          qb.where('n.id IN (:...ids)', { ids: ids(s.nrens) });
+        }
+        return (await qb.getMany())
+          .filter((n) => canInvite(p, role, { nrenId: n.id }))
+          .map((n) => ({ scopeId: n.id, label: n.name }));
+      }
+      case 'organisation': {
+        const qb = em.createQueryBuilder(Organisation, 'o').orderBy('o.name').take(500);
+        if (!s.platform) {
+          qb.where('o.nren_id IN (:...nrens)', { nrens: ids(s.nrens) }).orWhere(
+            'o.id IN (:...orgs)',
+            { orgs: ids(s.raoOrganisations) },
+          );
+        }
+        return (await qb.getMany())
+          .filter((o) => canInvite(p, role, { nrenId: o.nrenId, organisationId: o.id }))
+          .map((o) => ({ scopeId: o.id, label: o.name }));
+      }
+      case 'department': {
+        const qb = em
+          .createQueryBuilder(Department, 'd')
+          .innerJoinAndSelect('d.organisation', 'o')
+          .orderBy('o.name')
+          .addOrderBy('d.name')
+          .take(500);
+        if (!s.platform) {
+          qb.where('o.nren_id IN (:...nrens)', { nrens: ids(s.nrens) })
+            .orWhere('o.id IN (:...orgs)', { orgs: ids(s.raoOrganisations) })
+            .orWhere('d.id IN (:...deps)', { deps: ids(s.draoDepartments) });
+        }
+        return (await qb.getMany())
+          .filter((d) =>
+            canInvite(p, role, {
+              nrenId: d.organisation.nrenId,
+              organisationId: d.organisationId,
+              departmentId: d.id,
+            }),
+          )
+          .map((d) => ({ scopeId: d.id, label: `${d.organisation.name} / ${d.name}` }));
+      }
+    }
   }
 
   // The person's own roles, each with the place it applies to.
@@ -211,7 +270,13 @@ export class PeopleService {
       ) {
         throw new ValidationFailed([{ field: 'email', code: 'already_has_role' }]);
       }
-      const language = (existing?.language as Language | null) ?? data.language ?? fallbackLanguage;
+      // The invitee's own language if known, else the one chosen, else the NREN's.
+      const nrenLanguage = await this.nrenLanguageOf(em, scope.place.nrenId);
+      const language =
+        (existing?.language as Language | null) ??
+        data.language ??
+        nrenLanguage ??
+        fallbackLanguage;
       const invitation = await em.save(
         em.create(Invitation, {
           email: data.email,
@@ -245,6 +310,11 @@ export class PeopleService {
       });
       return invitation;
     });
+  }
+
+  private async nrenLanguageOf(em: EntityManager, nrenId: number): Promise<Language | null> {
+    const nren = nrenId ? await em.findOneBy(Nren, { id: nrenId }) : null;
+    return nren && isLanguage(nren.defaultLanguage) ? nren.defaultLanguage : null;
   }
 
   // Open invitations where the person may invite, newest first.

@@ -1,12 +1,14 @@
 import { Body, Controller, Get, Param, Patch, Post, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { canEditProducts } from '../access/access.js';
+import { Clock } from '../common/clock.js';
 import { NotFound } from '../common/errors.js';
+import { validityOnOffer } from '../csr/validity.js';
 import { idParam, submitForm } from '../common/forms.js';
 import { actorOf } from '../common/request.js';
 import { I18nService } from '../i18n/i18n.service.js';
 import { PRODUCT_KINDS, type Product } from './product.entity.js';
-import { ProductsService } from './products.service.js';
+import { maxTerm, ProductsService } from './products.service.js';
 
 const formValues = (p: Product) => ({ ...p, validityTerms: p.validityTerms.join(' ') });
 
@@ -15,12 +17,19 @@ export class ProductsController {
   constructor(
     private readonly products: ProductsService,
     private readonly i18n: I18nService,
+    private readonly clock: Clock,
   ) {}
 
   @Get()
   async list(@Req() req: Request, @Res() res: Response) {
+    const today = this.clock.now();
     res.render('products/list', {
-      products: await this.products.list(),
+      today,
+      products: (await this.products.list()).map((p) => ({
+        ...p,
+        ...validityOnOffer(p.kind, maxTerm(p), today),
+        terms: p.validityTerms.join(', '),
+      })),
       canEdit: canEditProducts(req.principal!),
     });
   }

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { EntityManager, In } from 'typeorm';
 import { z } from 'zod';
 import { canEditProducts } from '../access/access.js';
 import type { Principal } from '../accounts/principal.js';
@@ -50,6 +51,25 @@ export const productCreateInput = z.object({
   ...productFields,
 });
 export const productUpdateInput = z.object({ ...productFields, version: field.version() });
+
+// Product codes other features refer to (organisations' allowed products, NRENs' CA product
+// ids) must name products of the catalogue; a typo would otherwise sit there unnoticed.
+export async function assertKnownProducts(
+  em: EntityManager,
+  field: string,
+  codes: string[],
+): Promise<void> {
+  if (!codes.length) {
+    return;
+  }
+  const known = new Set((await em.findBy(Product, { code: In(codes) })).map((p) => p.code));
+  const unknown = codes.filter((c) => !known.has(c));
+  if (unknown.length) {
+    throw new ValidationFailed([
+      { field, code: 'product_not_in_catalogue', params: { codes: unknown.join(', ') } },
+    ]);
+  }
+}
 
 export function maxTerm(p: Product): number {
   return Math.max(...p.validityTerms);

@@ -18,6 +18,7 @@ import type { RequestStatus } from './request-status.js';
 @Index('ix_requests_department_status', ['departmentId', 'status'])
 @Index('ix_requests_organisation_status', ['organisationId', 'status'])
 @Index('ix_requests_spki', ['spkiSha256'])
+@Index('uq_requests_submission_key', ['submissionKey'], { unique: true })
 export class CertificateRequest {
   @PrimaryGeneratedColumn()
   id: number;
@@ -100,6 +101,11 @@ export class CertificateRequest {
   // Base64 of the file as uploaded; attestations are a few KiB, uploads are capped at 32 KiB.
   @Column({ name: 'evidence_data', type: 'text', nullable: true })
   evidenceData: string | null;
+
+  // The submitting form's one-time key (RequestsService.submit): unique, so one form makes
+  // one request however often it is sent.
+  @Column({ name: 'submission_key', type: 'varchar', length: 64, nullable: true })
+  submissionKey: string | null;
 
   @Column({ name: 'status_changed_at', type: 'datetime' })
   statusChangedAt: Date;

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { AuditService } from '../audit/audit.service.js';
@@ -7,7 +8,7 @@ import { actorOf } from '../common/request.js';
 import { MAX_CSR_BYTES } from '../csr/csr-parser.js';
 import { I18nService } from '../i18n/i18n.service.js';
 import { ProductsService } from '../products/products.service.js';
-import { isRequestStatus } from './request-status.js';
+import { isRequestStatus, REQUEST_STATUSES } from './request-status.js';
 import {
   pemOf,
   RequestRefused,
@@ -45,6 +46,7 @@ export function draftFromForm(body: Record<string, unknown>, files: Uploads): Re
     extraNames: body.extraNames,
     comment: body.comment,
     keyProtection: body.keyProtection,
+    submissionKey: body.submissionKey,
     evidence:
       evidenceFile && evidenceFile.size > 0
         ? { name: evidenceFile.originalname, data: new Uint8Array(evidenceFile.buffer) }
@@ -80,11 +82,34 @@ export class RequestsController {
 
   @Get()
   async list(@Req() req: Request, @Res() res: Response, @Query() query: Record<string, unknown>) {
-    const status = isRequestStatus(query.status) ? query.status : undefined;
+    const p = req.principal!;
+    const departments = await this.requests.departmentsFor(p);
+    const products = await this.products.list();
+    const filter = {
+      status: isRequestStatus(query.status) ? query.status : undefined,
+      departmentId: departments.find((d) => String(d.id) === query.department)?.id,
+      product: products.find((x) => x.code === query.product)?.code,
+    };
+    const list = await this.requests.list(p, pageRequest(query), filter);
+    // The pager keeps the filters.
+    const kept = new URLSearchParams();
+    for (const [k, v] of Object.entries({
+      ...filter,
+      department: filter.departmentId,
+      q: list.q,
+    })) {
+      if (v !== undefined && v !== '' && k !== 'departmentId') {
+        kept.set(k, String(v));
+      }
+    }
     res.render('requests/list', {
-      title: this.i18n.t(req.lang, 'requests.title'),
-      list: await this.requests.list(req.principal!, pageRequest(query), { status }),
-      status,
+      list,
+      filter,
+      filterQuery: kept.toString(),
+      statuses: REQUEST_STATUSES,
+      departments,
+      products,
+      canRequest: departments.length > 0,
     });
   }
 
@@ -105,6 +130,11 @@ export class RequestsController {
   @HttpCode(200)
   async check(@Body() body: Record<string, unknown>, @Req() req: Request, @Res() res: Response) {
     const draft = draftFromForm(body, req.files as Uploads);
+    if (body.edit) {
+      // "Change" on the preview: the form again, filled in, nothing checked.
+      res.render('requests/form', { ...(await this.formModel(req)), values: body });
+      return;
+    }
     try {
       const result = await this.requests.check(req.principal!, draft, req.lang);
       await this.renderResult(req, res, body, draft, result, 200);
@@ -129,6 +159,7 @@ export class RequestsController {
     res.status(status).render(result.ok ? 'requests/preview' : 'requests/form', {
       ...(await this.formModel(req)),
       result,
+      submissionKey: randomBytes(18).toString('base64url'),
       values: {
         ...body,
         csr,
@@ -144,6 +175,13 @@ export class RequestsController {
   @Post()
   async submit(@Body() body: Record<string, unknown>, @Req() req: Request, @Res() res: Response) {
     const draft = draftFromForm(body, req.files as Uploads);
+    const earlier = await this.requests.submittedWithKey(req.principal!, draft);
+    if (earlier) {
+      // Back and Submit again: the form was already sent; show what it made.
+      req.session.flash = { kind: 'info', key: 'ui.requests.alreadySubmitted' };
+      res.redirect(303, `/requests/${earlier.id}`);
+      return;
+    }
     try {
       const request = await this.requests.submit(req.principal!, draft, actorOf(req), req.lang);
       req.session.flash = { kind: 'info', key: 'requests.submitted' };

@@ -8,7 +8,7 @@ import { AuditService, type Actor } from '../audit/audit.service.js';
 import { Clock } from '../common/clock.js';
 import { DomainError, NotFound, StaleObject, ValidationFailed } from '../common/errors.js';
 import { field, parseInput } from '../common/input.js';
-import { toPage, type Page, type PageRequest } from '../common/paging.js';
+import { likePattern, toPage, type Page, type PageRequest } from '../common/paging.js';
 import { parseCsr, MAX_CSR_BYTES, type ParsedCsr } from '../csr/csr-parser.js';
 import {
   evaluateCsr,
@@ -26,6 +26,7 @@ import { KeysService } from '../keys/keys.service.js';
 import { Nren } from '../nrens/nren.entity.js';
 import { Department } from '../organisations/department.entity.js';
 import { Organisation } from '../organisations/organisation.entity.js';
+import { identityStatusAt } from '../organisations/organisations.service.js';
 import type { Product } from '../products/product.entity.js';
 import { maxTerm, ProductsService } from '../products/products.service.js';
 import { CertificateRequest } from './certificate-request.entity.js';
@@ -45,6 +46,16 @@ export interface RequestDraft {
   comment?: unknown;
   keyProtection?: unknown;
   evidence?: { name: string; data: Uint8Array } | null;
+  // One-time key of the form that submits it: a second submission of the same form (Back,
+  // then Submit again) finds the first request instead of making another.
+  submissionKey?: unknown;
+}
+
+const SUBMISSION_KEY = /^[A-Za-z0-9_-]{16,64}$/;
+
+function isUniqueViolation(err: unknown): boolean {
+  const code = (err as { driverError?: { code?: unknown } } | null)?.driverError?.code;
+  return code === 'ER_DUP_ENTRY' || code === 'SQLITE_CONSTRAINT_UNIQUE';
 }
 
 const draftInput = z.object({
@@ -95,6 +106,8 @@ interface Evaluated {
   comment: string;
   keyProtection: HardwareProtectionMethod | undefined;
 }
+
+type Accepted = Evaluated & { verdict: Verdict; csr: ParsedCsr; product: Product };
 
 export class RequestRefused extends DomainError {
   constructor(readonly result: CheckResult) {
@@ -188,6 +201,18 @@ export class RequestsService {
       errors.push(this.message(lang, 'product_unknown', 'product', {}));
     } else if (!organisation.allowedProducts.includes(product.code)) {
       errors.push(this.message(lang, 'product_not_allowed', 'product', { product: product.name }));
+    }
+    // Every TCS product (OV, EV, IGTF, code signing) names the organisation, so the CA
+    // issues none without a current validation of its identity.
+    if (product && !identityStatusAt(organisation, this.clock.now()).current) {
+      const nren = await this.tx.manager.findOneByOrFail(Nren, { id: organisation.nrenId });
+      errors.push(
+        this.message(lang, 'organisation_identity_not_current', 'product', {
+          organisation: organisation.name,
+          nren: nren.name,
+          contact: nren.contactEmail,
+        }),
+      );
     }
     if (draft.evidence && draft.evidence.data.length > MAX_EVIDENCE_BYTES) {
       errors.push(
@@ -290,6 +315,39 @@ export class RequestsService {
     if (!e.result.ok || !e.verdict || !e.csr || !e.product) {
       throw new RequestRefused(e.result);
     }
+    const accepted: Accepted = { ...e, verdict: e.verdict, csr: e.csr, product: e.product };
+    try {
+      return await this.record(p, draft, accepted, this.submissionKeyOf(draft), actor);
+    } catch (err) {
+      // Both presses of a double submission passed the check; the unique key let one in.
+      const first = isUniqueViolation(err) ? await this.submittedWithKey(p, draft) : null;
+      if (first) {
+        return first;
+      }
+      throw err;
+    }
+  }
+
+  private submissionKeyOf(draft: RequestDraft): string | null {
+    const key = draft.submissionKey;
+    return typeof key === 'string' && SUBMISSION_KEY.test(key) ? key : null;
+  }
+
+  // The request this person already submitted with the form's one-time key, if any.
+  async submittedWithKey(p: Principal, draft: RequestDraft): Promise<CertificateRequest | null> {
+    const submissionKey = this.submissionKeyOf(draft);
+    return submissionKey
+      ? this.tx.manager.findOneBy(CertificateRequest, { submissionKey, requesterId: p.userId })
+      : null;
+  }
+
+  private record(
+    p: Principal,
+    draft: RequestDraft,
+    e: Accepted,
+    submissionKey: string | null,
+    actor: Actor,
+  ): Promise<CertificateRequest> {
     const { verdict, csr, product, department } = e;
     return this.tx.run(async (em) => {
       const now = this.clock.now();
@@ -299,6 +357,7 @@ export class RequestsService {
           departmentId: department.id,
           productId: product.id,
           requesterId: p.userId,
+          submissionKey,
           status: 'submitted',
           statusChangedAt: now,
           csrPem: pemOf(csr.der),
@@ -370,7 +429,12 @@ export class RequestsService {
   async list(
     p: Principal,
     req: PageRequest,
-    filter: { departmentId?: number; organisationId?: number; status?: RequestStatus } = {},
+    filter: {
+      departmentId?: number;
+      organisationId?: number;
+      status?: RequestStatus;
+      product?: string;
+    } = {},
   ): Promise<Page<CertificateRequest>> {
     const s = scopeOf(p);
     const qb = this.tx.manager
@@ -396,6 +460,19 @@ export class RequestsService {
     }
     if (filter.status) {
       qb.andWhere('r.status = :st', { st: filter.status });
+    }
+    if (filter.product) {
+      qb.andWhere('product.code = :pc', { pc: filter.product });
+    }
+    if (req.q) {
+      // A name in the request: its subject or any of its names (stored as JSON text).
+      qb.andWhere(
+        new Brackets((w) => {
+          w.where('r.subject LIKE :q', { q: likePattern(req.q) }).orWhere('r.names LIKE :q', {
+            q: likePattern(req.q),
+          });
+        }),
+      );
     }
     const [items, total] = await qb
       .skip((req.page - 1) * req.size)

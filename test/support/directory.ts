@@ -56,8 +56,9 @@ export class Directory {
     });
   }
 
-  organisation(nrenId: number, name: string) {
-    return this.create('/organisations', {
+  // Identity validated, as an organisation is before it orders (pass false to leave it not).
+  async organisation(nrenId: number, name: string, identityValidated = true) {
+    const o = await this.create('/organisations', {
       nrenId,
       name,
       streetAddress: '1 Campus Road',
@@ -66,6 +67,10 @@ export class Directory {
       certificateContacts: [],
       allowedProducts: ['OV_SSL'],
     });
+    if (!identityValidated) {
+      return o;
+    }
+    return this.create(`/organisations/${o.id}/identity-validation`, { version: o.version });
   }
 
   department(organisationId: number, name: string) {
