@@ -30,6 +30,7 @@ export class DepartmentsController {
       department: d,
       domains: await this.domains.forDepartment(d.id),
       people: mayPeople ? await this.people.list(p, { departmentId: d.id }) : null,
+      invitations: mayPeople ? await this.people.listInvitations(p, { departmentId: d.id }) : [],
       history: await this.audit.history('department', d.id),
       may: {
         edit: can(p, 'department.edit', place),

@@ -1,7 +1,7 @@
-import { Body, Controller, Get, Post, Query, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, Param, Post, Query, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { ROLES, type Role } from '../accounts/role-grant.entity.js';
-import { formFailure, submitForm } from '../common/forms.js';
+import { formFailure, idParam, submitForm } from '../common/forms.js';
 import { Public } from '../common/public.decorator.js';
 import { actorOf } from '../common/request.js';
 import { I18nService } from '../i18n/i18n.service.js';
@@ -62,6 +62,30 @@ export class PeopleController {
       view: 'people/invite',
       model: () => this.inviteModel(req, body.role),
     });
+  }
+
+  @Post(':id/resend')
+  async resend(
+    @Param('id') id: string,
+    @Body() body: Record<string, unknown>,
+    @Req() req: Request,
+    @Res() res: Response,
+  ) {
+    await this.people.resendInvitation(req.principal!, idParam(id), actorOf(req));
+    req.session.flash = { kind: 'info', key: 'ui.invitations.resent' };
+    res.redirect(303, safeNext(body.back));
+  }
+
+  @Post(':id/withdraw')
+  async withdraw(
+    @Param('id') id: string,
+    @Body() body: Record<string, unknown>,
+    @Req() req: Request,
+    @Res() res: Response,
+  ) {
+    await this.people.withdrawInvitation(req.principal!, idParam(id), actorOf(req));
+    req.session.flash = { kind: 'info', key: 'ui.invitations.withdrawn' };
+    res.redirect(303, safeNext(body.back));
   }
 
   // The place an invitation is for, as the person accepting it reads it.

@@ -41,6 +41,12 @@ export const invitationInput = z.object({
   ),
 });
 
+const roleRemovalInput = z.object({
+  userId: field.id(),
+  role: z.enum(ROLES, { error: 'role_unknown' }),
+  scopeId: z.coerce.number({ error: 'invalid' }).int('invalid').nonnegative('invalid'),
+});
+
 const acceptNewInput = z.object({
   displayName: field.text(200),
   password: z.string({ error: 'required' }).min(1, 'required'),
@@ -50,7 +56,7 @@ export interface PersonRow {
   userId: number;
   email: string;
   displayName: string;
-  roles: { role: Role; scopeId: number; scopeName: string }[];
+  roles: { role: Role; scopeId: number; scopeName: string; removable?: boolean }[];
 }
 
 function hashToken(token: string): string {
@@ -102,18 +108,26 @@ export class PeopleService {
     }
   }
 
-  // Names of many scopes, each looked up once (lists show the same few places over and over).
-  private scopeNames(): (role: Role, scopeId: number) => Promise<string> {
-    const cache = new Map<string, Promise<string>>();
+  // Many scopes, each looked up once (lists show the same few places over and over).
+  private scopePlaces(): (
+    role: Role,
+    scopeId: number,
+  ) => Promise<{ place: Place; name: string } | null> {
+    const cache = new Map<string, Promise<{ place: Place; name: string } | null>>();
     return (role, scopeId) => {
       const key = `${ROLE_SCOPE[role]}:${scopeId}`;
-      let name = cache.get(key);
-      if (!name) {
-        name = this.placeOfScope(role, scopeId).then((found) => found?.name ?? '');
-        cache.set(key, name);
+      let found = cache.get(key);
+      if (!found) {
+        found = this.placeOfScope(role, scopeId);
+        cache.set(key, found);
       }
-      return name;
+      return found;
     };
+  }
+
+  private scopeNames(): (role: Role, scopeId: number) => Promise<string> {
+    const placeOf = this.scopePlaces();
+    return async (role, scopeId) => (await placeOf(role, scopeId))?.name ?? '';
   }
 
   // The places where the person may give this role, for the invitation form (by name; at
@@ -228,8 +242,9 @@ export class PeopleService {
       );
     }
     const byUser = new Map<number, PersonRow>();
-    const nameOf = this.scopeNames();
+    const placeOf = this.scopePlaces();
     for (const g of rows) {
+      const found = await placeOf(g.role, g.scopeId);
       const row = byUser.get(g.userId) ?? {
         userId: g.userId,
         email: g.user.email,
@@ -239,7 +254,9 @@ export class PeopleService {
       row.roles.push({
         role: g.role,
         scopeId: g.scopeId,
-        scopeName: await nameOf(g.role, g.scopeId),
+        scopeName: found?.name ?? '',
+        // Who may give a role may take it away, but nobody removes their own.
+        removable: Boolean(found) && g.userId !== p.userId && canInvite(p, g.role, found!.place),
       });
       byUser.set(g.userId, row);
     }
@@ -312,6 +329,91 @@ export class PeopleService {
     });
   }
 
+  async removeRole(p: Principal, input: unknown, actor: Actor): Promise<void> {
+    const data = parseInput(roleRemovalInput, input);
+    await this.tx.run(async (em) => {
+      const found = await this.placeOfScope(data.role, data.scopeId, em);
+      const grant = await em.findOneBy(RoleGrant, {
+        userId: data.userId,
+        role: data.role,
+        scopeId: data.scopeId,
+      });
+      if (!found || !grant || !canInvite(p, data.role, found.place)) {
+        throw new NotFound('role');
+      }
+      if (data.userId === p.userId) {
+        throw new ValidationFailed([{ field: 'role', code: 'own_role' }]);
+      }
+      await em.delete(RoleGrant, { userId: data.userId, role: data.role, scopeId: data.scopeId });
+      await this.audit.record(em, actor, {
+        action: 'role.removed',
+        subjectType: ROLE_SCOPE[data.role],
+        subjectId: data.scopeId,
+        detail: { userId: data.userId, role: data.role },
+      });
+    });
+  }
+
+  // An open invitation, if this person may give its role where it is for.
+  private async ownInvitation(p: Principal, id: number, em: EntityManager): Promise<Invitation> {
+    const invitation = await em.findOne(Invitation, { where: { id }, lock: this.tx.forUpdate });
+    const found = invitation
+      ? await this.placeOfScope(invitation.role, invitation.scopeId, em)
+      : null;
+    if (!invitation || !found || !canInvite(p, invitation.role, found.place)) {
+      throw new NotFound('invitation');
+    }
+    if (invitation.acceptedAt) {
+      throw new InvitationInvalid('used');
+    }
+    return invitation;
+  }
+
+  // A fresh link (the old one stops working) and seven more days.
+  async resendInvitation(p: Principal, id: number, actor: Actor): Promise<void> {
+    const token = randomBytes(24).toString('base64url');
+    await this.tx.run(async (em) => {
+      const invitation = await this.ownInvitation(p, id, em);
+      const scope = await this.placeOfScope(invitation.role, invitation.scopeId, em);
+      const existing = await em.findOneBy(User, { email: invitation.email });
+      invitation.tokenHash = hashToken(token);
+      invitation.expiresAt = new Date(this.clock.now().getTime() + INVITATION_VALIDITY_MS);
+      await em.save(invitation);
+      await this.mail.enqueue(em, {
+        to: invitation.email,
+        template: 'invitation',
+        language: invitation.language as Language,
+        context: {
+          token,
+          roleKey: `roles.${invitation.role}`,
+          scope: scope?.name ?? '',
+          inviter: actor.label,
+          existing: Boolean(existing?.passwordHash),
+        },
+      });
+      await this.audit.record(em, actor, {
+        action: 'invitation.resent',
+        subjectType: ROLE_SCOPE[invitation.role],
+        subjectId: invitation.scopeId,
+        detail: { invitationId: invitation.id, email: invitation.email },
+      });
+    });
+  }
+
+  // The link stops working at once; the invitation is gone from the lists.
+  async withdrawInvitation(p: Principal, id: number, actor: Actor): Promise<void> {
+    await this.tx.run(async (em) => {
+      const invitation = await this.ownInvitation(p, id, em);
+      await em.delete(Invitation, { id: invitation.id });
+      await this.audit.record(em, actor, {
+        action: 'invitation.withdrawn',
+        subjectType: ROLE_SCOPE[invitation.role],
+        subjectId: invitation.scopeId,
+        detail: { invitationId: invitation.id, email: invitation.email },
+      });
+    });
+  }
+
   private async nrenLanguageOf(em: EntityManager, nrenId: number): Promise<Language | null> {
     const nren = nrenId ? await em.findOneBy(Nren, { id: nrenId }) : null;
     return nren && isLanguage(nren.defaultLanguage) ? nren.defaultLanguage : null;
@@ -320,10 +422,19 @@ export class PeopleService {
   // Open invitations where the person may invite, newest first.
   async listInvitations(
     p: Principal,
-    target: { organisationId?: number; nrenId?: number },
+    target: { organisationId?: number; nrenId?: number; departmentId?: number },
   ): Promise<(Invitation & { scopeName: string })[]> {
     const scopes: { role: Role; ids: number[] }[] = [];
-    if (target.organisationId) {
+    if (target.departmentId) {
+      const found = await this.placeOfScope('requester', target.departmentId);
+      if (!found || !can(p, 'people.view', found.place)) {
+        throw new NotFound('department');
+      }
+      scopes.push(
+        { role: 'drao', ids: [target.departmentId] },
+        { role: 'requester', ids: [target.departmentId] },
+      );
+    } else if (target.organisationId) {
       const found = await this.placeOfScope('rao', target.organisationId);
       if (!found || !can(p, 'people.view', found.place)) {
         throw new NotFound('organisation');

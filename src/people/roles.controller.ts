@@ -1,0 +1,23 @@
+import { Body, Controller, Param, Post, Req, Res } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { actorOf } from '../common/request.js';
+import { safeNext } from '../sessions/session-helpers.js';
+import { PeopleService } from './people.service.js';
+
+// Taking a role away, from the people lists of NREN, organisation and department pages.
+@Controller('people')
+export class RolesController {
+  constructor(private readonly people: PeopleService) {}
+
+  @Post(':userId/roles/remove')
+  async remove(
+    @Param('userId') userId: string,
+    @Body() body: Record<string, unknown>,
+    @Req() req: Request,
+    @Res() res: Response,
+  ) {
+    await this.people.removeRole(req.principal!, { ...body, userId }, actorOf(req));
+    req.session.flash = { kind: 'info', key: 'ui.people.roleRemoved' };
+    res.redirect(303, safeNext(body.back));
+  }
+}

@@ -1,0 +1,379 @@
+import * as argon2 from 'argon2';
+import type { AddressInfo } from 'node:net';
+import type { Browser, Page } from 'playwright-core';
+import { User } from '../../src/accounts/user.entity.js';
+import { Transactions } from '../../src/database/transactions.js';
+import { buildCsr, keyFor, toPem } from '../fixtures/csr/csr-builder.js';
+import { HAS_CHROMIUM, launchChromium } from '../support/browser.js';
+import { Directory } from '../support/directory.js';
+import { createTestApp, type TestApp } from '../support/test-app.js';
+
+// What the code inside page.evaluate() uses of the page (the project has no DOM types).
+interface El {
+  getBoundingClientRect(): { right: number };
+  closest(selector: string): El | null;
+  scrollWidth: number;
+  clientWidth: number;
+  tagName: string;
+  classList: Iterable<string>;
+  innerHTML: string;
+}
+declare const document: {
+  scrollingElement: El | null;
+  querySelector(selector: string): El | null;
+  querySelectorAll(selector: string): Iterable<El>;
+};
+declare const window: { innerWidth: number };
+declare function getComputedStyle(e: El): { overflowX: string };
+
+const describeWithBrowser = HAS_CHROMIUM ? describe : describe.skip;
+const APP = 'TCS Registration Authority';
+const SHOTS = process.env.SCREENSHOT_DIR;
+
+// Every page, as the people who can see it, on phone widths; the language links everywhere;
+// forms shown again after a failed post survive a change of language.
+describeWithBrowser('pages in a real browser', () => {
+  let t: TestApp;
+  let browser: Browser;
+  let base: string;
+  const ids: Record<string, number> = {};
+  const csrs: Record<string, string> = {};
+
+  async function withPassword(email: string, password: string, language = 'en') {
+    await t
+      .get(Transactions)
+      .manager.update(
+        User,
+        { email },
+        { passwordHash: await argon2.hash(password, { type: argon2.argon2id }), language },
+      );
+  }
+
+  beforeAll(async () => {
+    t = await createTestApp();
+    const dir = await new Directory(t).init();
+    const nren = await dir.nren('SUNET');
+    ids.nren = nren.id;
+    const org = await dir.organisation(
+      nren.id,
+      'Universitetet i Exempelstad med ett mycket långt namn',
+    );
+    ids.org = org.id;
+    const dept = await dir.department(org.id, 'Institutionen för fysik och astronomi');
+    ids.dept = dept.id;
+    const validated = await dir.domain(org.id, 'fysik.exempel-universitetet.example.org');
+    ids.domain = validated.id;
+    await dir.api('post', `/domains/${validated.id}/manual-validation`, {
+      version: validated.version,
+      note: 'fixture',
+    });
+    const v = (await dir.api('get', `/domains/${validated.id}`)).body.version;
+    await dir.api('patch', `/domains/${validated.id}`, { version: v, departmentIds: [dept.id] });
+    ids.pending = (await dir.domain(org.id, 'pending.example.org')).id;
+    await dir.person(
+      'anna.requester@fysik.exempel-universitetet.example.org',
+      'requester',
+      dept.id,
+    );
+    await withPassword(
+      'anna.requester@fysik.exempel-universitetet.example.org',
+      'anna-long-password',
+    );
+    await withPassword('root@example.org', 'platform-admin-secret');
+    const key = await keyFor({ type: 'ec', curve: 'P-256' });
+    csrs.good = toPem(
+      buildCsr({
+        key,
+        subject: [['CN', 'www.fysik.exempel-universitetet.example.org']],
+        san: [{ type: 'dns', value: 'www.fysik.exempel-universitetet.example.org' }],
+      }),
+    );
+    csrs.once = toPem(
+      buildCsr({
+        key: await keyFor({ type: 'ec', curve: 'P-256' }),
+        subject: [['CN', 'api.fysik.exempel-universitetet.example.org']],
+        san: [{ type: 'dns', value: 'api.fysik.exempel-universitetet.example.org' }],
+      }),
+    );
+    csrs.wrong = toPem(
+      buildCsr({
+        key,
+        subject: [['CN', 'www.kemi.example.org']],
+        san: [{ type: 'dns', value: 'www.kemi.example.org' }],
+      }),
+    );
+    await new Promise<void>((resolve) => t.server.listen(0, '127.0.0.1', resolve));
+    base = `http://127.0.0.1:${(t.server.address() as AddressInfo).port}`;
+    browser = await launchChromium();
+  }, 90_000);
+  afterAll(async () => {
+    await browser?.close();
+    await t?.close();
+  });
+
+  async function loggedIn(email: string, password: string): Promise<Page> {
+    const page = await browser.newPage();
+    await page.goto(`${base}/login?lang=en`);
+    await page.locator('#email').fill(email);
+    await page.locator('#password').fill(password);
+    await page.locator('form[action="/login"] button').click();
+    await page.waitForURL(`${base}/`);
+    return page;
+  }
+
+  // Visits each page at 360 and 390 pixels; none may be wider than the screen.
+  async function visitNarrow(page: Page, paths: string[], titles: Map<string, string>) {
+    const tooWide: string[] = [];
+    for (const width of [360, 390]) {
+      await page.setViewportSize({ width, height: 800 });
+      for (const path of paths) {
+        const res = await page.goto(`${base}${path}`);
+        expect([path, res?.status()]).toEqual([path, 200]);
+        const { scroll, inner } = await page.evaluate(() => ({
+          scroll: document.scrollingElement!.scrollWidth,
+          inner: window.innerWidth,
+        }));
+        if (scroll > inner) {
+          // Name the innermost elements that stick out, to say where to look.
+          const culprits = await page.evaluate(() =>
+            [...document.querySelectorAll('body *')]
+              .filter((e) => e.getBoundingClientRect().right > window.innerWidth + 1)
+              .filter((e) => !e.closest('.ra-table-wrap'))
+              .slice(-3)
+              .map((e) => `${e.tagName.toLowerCase()}.${[...e.classList].join('.')}`)
+              .concat(
+                // Text running out of a box that itself fits.
+                [...document.querySelectorAll('body *')]
+                  .filter(
+                    (e) =>
+                      !e.closest('.ra-table-wrap') && getComputedStyle(e).overflowX === 'visible',
+                  )
+                  .filter((e) => e.scrollWidth > e.clientWidth + 1 && e.clientWidth > 0)
+                  .slice(-3)
+                  .map((e) => `text in ${e.tagName.toLowerCase()}.${[...e.classList].join('.')}`),
+              ),
+          );
+          tooWide.push(`${path} at ${width}px: ${scroll}px (${culprits.join(', ')})`);
+        }
+        titles.set(
+          new URL(page.url()).pathname + (path.includes('role=') ? '?role' : ''),
+          await page.title(),
+        );
+        if (SHOTS && width === 360) {
+          await page.screenshot({
+            path: `${SHOTS}/${path.replace(/\W+/g, '_')}.png`,
+            fullPage: true,
+          });
+        }
+      }
+    }
+    expect(tooWide).toEqual([]);
+  }
+
+  it('fits every page into 360 and 390 pixels, each with a title of its own', async () => {
+    const titles = new Map<string, string>();
+    const admin = await loggedIn('root@example.org', 'platform-admin-secret');
+    // A request to look at, made through the form.
+    await admin.goto(`${base}/requests/new`);
+    await admin.locator('#csr').fill(csrs.good);
+    await admin.locator('form[action="/requests/check"] button[type=submit]').click();
+    await admin.locator('form[action="/requests"] button[type=submit]').first().click();
+    await admin.waitForURL(/\/requests\/\d+$/);
+    ids.request = Number(/(\d+)$/.exec(admin.url())![1]);
+    await visitNarrow(
+      admin,
+      [
+        '/',
+        '/nrens',
+        '/nrens/new',
+        `/nrens/${ids.nren}`,
+        `/nrens/${ids.nren}/edit`,
+        '/organisations',
+        '/organisations/new',
+        `/organisations/${ids.org}`,
+        `/organisations/${ids.org}/edit`,
+        `/organisations/${ids.org}/domains/new`,
+        `/departments/${ids.dept}`,
+        `/departments/${ids.dept}/edit`,
+        `/domains/${ids.domain}`,
+        `/domains/${ids.pending}`,
+        '/products',
+        '/products/new',
+        '/products/1/edit',
+        '/requests',
+        '/requests/new',
+        `/requests/${ids.request}`,
+        '/account',
+        '/admin/outbox',
+        '/invitations/new',
+        '/invitations/new?role=rao',
+      ],
+      titles,
+    );
+    await admin.close();
+
+    const requester = await loggedIn(
+      'anna.requester@fysik.exempel-universitetet.example.org',
+      'anna-long-password',
+    );
+    await visitNarrow(
+      requester,
+      [
+        '/',
+        '/requests',
+        '/requests/new',
+        `/departments/${ids.dept}`,
+        `/domains/${ids.domain}`,
+        '/account',
+      ],
+      new Map(),
+    );
+    // The requester's home page offers the way to a certificate.
+    await requester.setViewportSize({ width: 1024, height: 800 });
+    await requester.goto(`${base}/`);
+    await requester.getByRole('button', { name: 'Request a certificate' }).click();
+    await requester.waitForURL(`${base}/requests/new`);
+    await requester.close();
+
+    const anonymous = await browser.newPage();
+    await visitNarrow(anonymous, ['/login'], titles);
+    await anonymous.close();
+
+    for (const [path, title] of titles) {
+      expect([path, title.endsWith(` – ${APP}`)]).toEqual([path, true]);
+    }
+    const seen = new Map<string, string>();
+    for (const [path, title] of titles) {
+      expect([path, seen.get(title)]).toEqual([path, undefined]);
+      seen.set(title, path);
+    }
+  }, 180_000);
+
+  it('has working language links on every form page, the NREN and invitation forms too', async () => {
+    const admin = await loggedIn('root@example.org', 'platform-admin-secret');
+    for (const path of [
+      '/nrens/new',
+      `/nrens/${ids.nren}/edit`,
+      '/invitations/new',
+      '/requests/new',
+    ]) {
+      await admin.goto(`${base}${path}`);
+      const links = await admin
+        .locator('nav.govuk-language-navigation a')
+        .evaluateAll((as) =>
+          as.map((a) => ({
+            lang: a.getAttribute('lang'),
+            href: a.getAttribute('href'),
+            text: a.textContent?.trim(),
+          })),
+        );
+      expect(links.map((l) => l.lang).sort()).toEqual(['de', 'fr', 'nl', 'sv']);
+      for (const l of links) {
+        expect(l.href).toBe(`${path.split('?')[0]}?lang=${l.lang}`);
+        expect(l.text).not.toContain('common.languages');
+      }
+      await admin.locator('nav.govuk-language-navigation a[lang="fr"]').click();
+      await admin.waitForLoadState();
+      expect(await admin.locator('html').getAttribute('lang')).toBe('fr');
+      expect(new URL(admin.url()).pathname).toBe(path);
+      await admin.goto(`${base}${path}?lang=en`);
+    }
+    await admin.close();
+  }, 60_000);
+
+  it('keeps what was typed when the language changes on a form shown again after a failed post', async () => {
+    const admin = await loggedIn('root@example.org', 'platform-admin-secret');
+    await admin.setViewportSize({ width: 390, height: 800 });
+
+    // A department name that is too long: refused, then shown in German, still typed in.
+    const longName = 'Institut '.repeat(25);
+    await admin.goto(`${base}/organisations/${ids.org}`);
+    // The browser would stop at maxlength; a client that ignores it is refused by the server.
+    await admin
+      .locator('form[action$="/departments"] #name')
+      .evaluate((e) => e.removeAttribute('maxlength'));
+    await admin.locator('form[action$="/departments"] #name').fill(longName);
+    await admin.locator('form[action$="/departments"] button[type=submit]').click();
+    await admin.waitForLoadState();
+    expect(await admin.locator('.govuk-error-summary').count()).toBe(1);
+    await admin.locator('nav.govuk-language-navigation a[lang="de"]').click();
+    await admin.waitForLoadState();
+    expect(new URL(admin.url()).pathname).toBe(`/organisations/${ids.org}`);
+    expect(await admin.locator('html').getAttribute('lang')).toBe('de');
+    expect(await admin.locator('form[action$="/departments"] #name').inputValue()).toBe(longName);
+
+    // A multi-line note: comes back exactly as typed (no indented lines), and survives Swedish.
+    const note = `Checked by telephone with the hostmaster.\nSecond line stays where it was.\n${'x'.repeat(1000)}`;
+    await admin.goto(`${base}/domains/${ids.pending}?lang=en`);
+    await admin.locator('#note').fill(note);
+    await admin.locator('form[action$="/manual-validation"] button[type=submit]').click();
+    await admin.waitForLoadState();
+    expect(await admin.locator('#note').inputValue()).toBe(note);
+    expect(await admin.locator('#note').getAttribute('aria-invalid')).toBe('true');
+    expect(await admin.locator('#note').getAttribute('aria-describedby')).toContain('note-error');
+    await admin.locator('nav.govuk-language-navigation a[lang="sv"]').click();
+    await admin.waitForLoadState();
+    expect(new URL(admin.url()).pathname).toBe(`/domains/${ids.pending}`);
+    expect(await admin.locator('html').getAttribute('lang')).toBe('sv');
+    expect(await admin.locator('#note').inputValue()).toBe(note);
+
+    // A refused CSR: the CSR field is marked and tied to its errors; French keeps the CSR.
+    await admin.goto(`${base}/requests/new?lang=en`);
+    await admin.locator('#csr').fill(csrs.wrong);
+    await admin.locator('#comment').fill('For the new\nbeam line');
+    await admin.locator('form[action="/requests/check"] button[type=submit]').click();
+    await admin.waitForLoadState();
+    expect(await admin.locator('#csr').getAttribute('aria-invalid')).toBe('true');
+    expect(await admin.locator('#csr').getAttribute('aria-describedby')).toBe('csr-hint csr-error');
+    const summary = await admin.locator('.govuk-error-summary li').allTextContents();
+    expect(summary.join(' ')).toContain('DOMAIN_NOT_FOUND');
+    expect(new Set(summary).size).toBe(summary.length);
+    await admin.locator('nav.govuk-language-navigation a[lang="fr"]').click();
+    await admin.waitForLoadState();
+    expect(new URL(admin.url()).pathname).toBe('/requests/new');
+    expect(await admin.locator('html').getAttribute('lang')).toBe('fr');
+    expect(await admin.locator('#csr').inputValue()).toBe(csrs.wrong);
+    expect(await admin.locator('#comment').inputValue()).toBe('For the new\nbeam line');
+
+    // A post-only address typed in (or reloaded) leads to its page, not to an error.
+    const res = await admin.goto(`${base}/domains/${ids.pending}/manual-validation?lang=nl`);
+    expect(res?.status()).toBe(200);
+    expect(new URL(admin.url()).pathname).toBe(`/domains/${ids.pending}`);
+    expect(await admin.locator('html').getAttribute('lang')).toBe('nl');
+    await admin.close();
+  }, 90_000);
+
+  it('accepts a request form once: Back and Submit again shows the first request', async () => {
+    const admin = await loggedIn('root@example.org', 'platform-admin-secret');
+    const countRequests = async () => {
+      await admin.goto(`${base}/requests`);
+      return admin.locator('tbody tr a[href^="/requests/"]').count();
+    };
+    const before = await countRequests();
+    await admin.goto(`${base}/requests/new`);
+    await admin.locator('#csr').fill(csrs.once);
+    await admin.locator('#comment').fill('Once only');
+    await admin.locator('form[action="/requests/check"] button[type=submit]').click();
+    await admin.waitForLoadState();
+    // The preview shows the comment and offers a way back that keeps the input.
+    expect(await admin.locator('main').textContent()).toContain('Once only');
+    const form = await admin.locator('form[action="/requests"]').evaluate((f) => f.outerHTML);
+    await admin.locator('form[action="/requests"] button[type=submit]').first().click();
+    await admin.waitForURL(/\/requests\/\d+$/);
+    const first = admin.url();
+
+    // What Back shows is the same preview, with the same hidden fields: send it again.
+    await admin.goto(`${base}/requests`);
+    await admin.evaluate((html) => {
+      document.querySelector('main')!.innerHTML = html;
+    }, form);
+    await admin.locator('form[action="/requests"] button[type=submit]').first().click();
+    await admin.waitForURL(/\/requests\/\d+$/);
+    expect(admin.url()).toBe(first);
+    expect(await admin.locator('.govuk-notification-banner').textContent()).toContain(
+      'already submitted',
+    );
+    expect(await countRequests()).toBe(before + 1);
+    await admin.close();
+  }, 60_000);
+});
