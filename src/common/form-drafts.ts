@@ -122,7 +122,7 @@ export function languageLinks(req: Request) {
 }
 
 export interface RouteLayer {
-  route?: { methods: Record<string, boolean> };
+  route?: { path: string; methods: Record<string, boolean> };
   match(path: string): boolean;
 }
 
@@ -130,15 +130,20 @@ export interface RouteLayer {
 // the page the form lives on: the draft's page when there is one, else the nearest address
 // above it that answers GETs.
 export function postOnlyRedirect(routes: () => RouteLayer[]) {
-  const answers = (path: string, method: string) =>
-    routes().some((l) => l.route?.methods[method] && l.match(path));
+  const matching = (path: string, method: string) =>
+    routes().filter((l) => l.route?.methods[method] && l.match(path));
+  const answers = (path: string, method: string) => matching(path, method).length > 0;
+  // /requests/check is a post-only address even though GET /requests/:id matches it too.
+  const postOnly = (path: string) =>
+    matching(path, 'post').some((l) => l.route?.path === path) &&
+    matching(path, 'get').every((l) => l.route?.path.includes(':'));
   return (req: Request, res: Response, next: NextFunction): void => {
     if (req.method !== 'GET' || isApiRequest(req)) {
       next();
       return;
     }
     const path = req.path;
-    if (answers(path, 'get') || !answers(path, 'post')) {
+    if (!postOnly(path) && (answers(path, 'get') || !answers(path, 'post'))) {
       next();
       return;
     }
@@ -152,7 +157,7 @@ export function postOnlyRedirect(routes: () => RouteLayer[]) {
     let up = path.replace(/\/+$/, '');
     while (up.includes('/')) {
       up = up.slice(0, up.lastIndexOf('/'));
-      if (answers(up || '/', 'get')) {
+      if (answers(up || '/', 'get') && !postOnly(up)) {
         break;
       }
     }
