@@ -17,6 +17,11 @@ import { registerViewHelpers } from './i18n/view-helpers.js';
 import { SESSION_COOKIE } from './sessions/session-helpers.js';
 import { SessionsService } from './sessions/sessions.service.js';
 
+// A "forgot password" link's token is a path segment; it never reaches a log line.
+export function redactUrl(url: string): string {
+  return url.replace(/^\/password\/reset\/[^/?#]+/, '/password/reset/[redacted]');
+}
+
 // Everything about the HTTP edge, shared by main.ts and the tests.
 export function configureApp(app: NestExpressApplication, logger: Logger): void {
   const config = app.get<AppConfig>(appConfig.KEY);
@@ -40,7 +45,7 @@ export function configureApp(app: NestExpressApplication, logger: Logger): void 
         req: (req: { id: unknown; method: string; url: string; remoteAddress?: string }) => ({
           id: req.id,
           method: req.method,
-          url: req.url,
+          url: redactUrl(req.url),
           ip: req.remoteAddress,
         }),
         res: (res: { statusCode: number }) => ({ status: res.statusCode }),

@@ -18,11 +18,16 @@ import { appConfig } from '../config/app.config.js';
 import { isLanguage, LANGUAGES } from '../i18n/languages.js';
 import { rememberLanguage } from './request-context.middleware.js';
 import { AccountsService } from './accounts.service.js';
+import { PasswordsService } from './passwords.service.js';
+import { formFailure } from '../common/forms.js';
+import { I18nService } from '../i18n/i18n.service.js';
 
 @Controller('account')
 export class AccountController {
   constructor(
     private readonly accounts: AccountsService,
+    private readonly passwords: PasswordsService,
+    private readonly i18n: I18nService,
     @Inject(appConfig.KEY) private readonly app: ConfigType<typeof appConfig>,
   ) {}
 
@@ -62,6 +67,25 @@ export class AccountController {
       rememberLanguage(res, chosen, this.app.secureCookies);
     }
     req.session.flash = { kind: 'info', key: 'accounts.account.languageSaved' };
+    res.redirect(303, '/account');
+  }
+
+  // Ends the person's other sessions; this one stays.
+  @Post('password')
+  @HttpCode(200)
+  async changePassword(
+    @Body() body: Record<string, unknown>,
+    @Req() req: Request,
+    @Res() res: Response,
+  ) {
+    try {
+      await this.passwords.change(req.principal!.userId, body, req.sessionID, actorOf(req));
+    } catch (err) {
+      const failure = formFailure(err, req, this.i18n);
+      await this.page(req, res, { passwordForm: failure }, failure.status);
+      return;
+    }
+    req.session.flash = { kind: 'info', key: 'ui.password.changed' };
     res.redirect(303, '/account');
   }
 

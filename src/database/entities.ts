@@ -1,5 +1,6 @@
 import { ApiToken } from '../accounts/api-token.entity.js';
 import { LoginThrottle } from '../accounts/login-throttle.entity.js';
+import { PasswordReset } from '../accounts/password-reset.entity.js';
 import { RoleGrant } from '../accounts/role-grant.entity.js';
 import { User } from '../accounts/user.entity.js';
 import { AuditEvent, AuditHead } from '../audit/audit-event.entity.js';
@@ -21,6 +22,7 @@ export const ENTITIES = [
   RoleGrant,
   ApiToken,
   LoginThrottle,
+  PasswordReset,
   SessionRecord,
   AuditEvent,
   AuditHead,

@@ -8,6 +8,8 @@ import { Requests1795000003000 as MysqlRequests } from './mysql/1795000003000-re
 import { Requests1795000003000 as SqliteRequests } from './sqlite/1795000003000-requests.js';
 import { SubmissionKey1795000050000 as MysqlSubmissionKey } from './mysql/1795000050000-submission-key.js';
 import { SubmissionKey1795000050000 as SqliteSubmissionKey } from './sqlite/1795000050000-submission-key.js';
+import { PasswordResets1795000051000 as MysqlPasswordResets } from './mysql/1795000051000-password-resets.js';
+import { PasswordResets1795000051000 as SqlitePasswordResets } from './sqlite/1795000051000-password-resets.js';
 
 // Generated SQL differs per dialect, so each has its own list. Never edit a merged one.
 export const MYSQL_MIGRATIONS = [
@@ -16,6 +18,7 @@ export const MYSQL_MIGRATIONS = [
   MysqlOrganisations,
   MysqlRequests,
   MysqlSubmissionKey,
+  MysqlPasswordResets,
 ];
 export const SQLITE_MIGRATIONS = [
   SqliteFoundation,
@@ -23,4 +26,5 @@ export const SQLITE_MIGRATIONS = [
   SqliteOrganisations,
   SqliteRequests,
   SqliteSubmissionKey,
+  SqlitePasswordResets,
 ];

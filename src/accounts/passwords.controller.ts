@@ -1,0 +1,62 @@
+import { Body, Controller, Get, Param, Post, Req, Res } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { formFailure } from '../common/forms.js';
+import { Public } from '../common/public.decorator.js';
+import { I18nService } from '../i18n/i18n.service.js';
+import { PasswordsService } from './passwords.service.js';
+
+// "Forgot password": the link's token is a path segment, which the request log redacts
+// (see redactUrl in configure-app.ts), and the page never says whether an address exists.
+@Controller('password')
+export class PasswordsController {
+  constructor(
+    private readonly passwords: PasswordsService,
+    private readonly i18n: I18nService,
+  ) {}
+
+  @Public()
+  @Get('forgot')
+  forgotForm(@Res() res: Response) {
+    res.render('accounts/forgot', { values: {} });
+  }
+
+  @Public()
+  @Post('forgot')
+  async forgot(@Body() body: Record<string, unknown>, @Req() req: Request, @Res() res: Response) {
+    try {
+      await this.passwords.requestReset(body, req.lang, req.ip);
+    } catch (err) {
+      const failure = formFailure(err, req, this.i18n);
+      res.status(failure.status).render('accounts/forgot', { ...failure, values: body });
+      return;
+    }
+    req.session.flash = { kind: 'info', key: 'ui.password.forgotSent' };
+    res.redirect(303, '/login');
+  }
+
+  @Public()
+  @Get('reset/:token')
+  async resetForm(@Param('token') token: string, @Res() res: Response) {
+    await this.passwords.checkReset(token);
+    res.render('accounts/reset', { token });
+  }
+
+  @Public()
+  @Post('reset/:token')
+  async reset(
+    @Param('token') token: string,
+    @Body() body: Record<string, unknown>,
+    @Req() req: Request,
+    @Res() res: Response,
+  ) {
+    try {
+      await this.passwords.reset(token, body, req.ip);
+    } catch (err) {
+      const failure = formFailure(err, req, this.i18n);
+      res.status(failure.status).render('accounts/reset', { ...failure, token });
+      return;
+    }
+    req.session.flash = { kind: 'info', key: 'ui.password.resetDone' };
+    res.redirect(303, '/login');
+  }
+}
