@@ -84,7 +84,7 @@ describe('changing and resetting a password', () => {
       .send({ _csrf: csrfFrom(form.text), email: 'nobody@example.org' })
       .expect(303);
     expect(unknown.headers.location).toBe(known.headers.location);
-    const notice = await anonymous.get(known.headers.location as string).expect(200);
+    const notice = await anonymous.get(known.headers.location).expect(200);
     expect(notice.text).toContain('If an account with this address exists');
     expect(await mailsTo('nobody@example.org')).toEqual([]);
     const mails = await mailsTo(EMAIL);
