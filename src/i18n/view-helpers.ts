@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { VIEWS_DIR } from '../common/paths.js';
 import { I18nService } from './i18n.service.js';
 import { isLanguage } from './languages.js';
+import { midSentence } from './mid-sentence.js';
 
 interface HelperOptions {
   hash: Record<string, unknown>;
@@ -120,6 +121,9 @@ export function registerViewHelpers(i18n: I18nService): void {
       ? ''
       : new Intl.DateTimeFormat(langOf(options), { dateStyle: 'long', timeZone: 'UTC' }).format(date);
   });
+  hbs.registerHelper('midSentence', (text: unknown, options: HelperOptions) =>
+    midSentence(String(text), langOf(options)),
+  );
   hbs.registerHelper('or', (...args: unknown[]) => args.slice(0, -1).some(Boolean));
   hbs.registerHelper('date', (value: unknown, options: HelperOptions) => {
     if (!(value instanceof Date) && typeof value !== 'string') {

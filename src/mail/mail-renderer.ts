@@ -3,6 +3,7 @@ import Handlebars from 'handlebars';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { VIEWS_DIR } from '../common/paths.js';
+import { midSentence } from '../i18n/mid-sentence.js';
 import { I18nService } from '../i18n/i18n.service.js';
 import type { Language } from '../i18n/languages.js';
 
@@ -43,6 +44,7 @@ export class MailRenderer {
       helpers: {
         t: (key: string, opts: HelperOptions) => this.i18n.t(language, key, opts.hash),
         date: (value: unknown) => formatDate(value, language),
+        midSentence: (text: unknown) => midSentence(String(text), language),
       },
     };
     const data = { ...context, lang: language };
