@@ -155,6 +155,16 @@ describeWithBrowser('pages in a real browser', () => {
           );
           tooWide.push(`${path} at ${width}px: ${scroll}px (${culprits.join(', ')})`);
         }
+        // Every page offers the other languages, each leading back to this page.
+        const links = await page
+          .locator('nav.govuk-language-navigation a')
+          .evaluateAll((as) => as.map((a) => [a.getAttribute('lang'), a.getAttribute('href')]));
+        expect([path, links.length]).toEqual([path, 4]);
+        for (const [lang, href] of links) {
+          expect(href).toMatch(
+            new RegExp(`^${new URL(page.url()).pathname}\\?(.*&)?lang=${lang}$`),
+          );
+        }
         titles.set(
           new URL(page.url()).pathname + (path.includes('role=') ? '?role' : ''),
           await page.title(),
@@ -235,6 +245,24 @@ describeWithBrowser('pages in a real browser', () => {
     await requester.waitForURL(`${base}/requests/new`);
     await requester.close();
 
+    // Longer words in other languages (German above all) must not widen the pages either.
+    const polyglot = await loggedIn('root@example.org', 'platform-admin-secret');
+    for (const lang of ['fr', 'de', 'nl', 'sv']) {
+      await visitNarrow(
+        polyglot,
+        [
+          `/?lang=${lang}`,
+          `/domains/${ids.domain}`,
+          `/organisations/${ids.org}`,
+          '/requests/new',
+          '/products',
+          '/account',
+        ],
+        new Map(),
+      );
+    }
+    await polyglot.close();
+
     const anonymous = await browser.newPage();
     await visitNarrow(anonymous, ['/login'], titles);
     await anonymous.close();
@@ -258,15 +286,13 @@ describeWithBrowser('pages in a real browser', () => {
       '/requests/new',
     ]) {
       await admin.goto(`${base}${path}`);
-      const links = await admin
-        .locator('nav.govuk-language-navigation a')
-        .evaluateAll((as) =>
-          as.map((a) => ({
-            lang: a.getAttribute('lang'),
-            href: a.getAttribute('href'),
-            text: a.textContent?.trim(),
-          })),
-        );
+      const links = await admin.locator('nav.govuk-language-navigation a').evaluateAll((as) =>
+        as.map((a) => ({
+          lang: a.getAttribute('lang'),
+          href: a.getAttribute('href'),
+          text: a.textContent?.trim(),
+        })),
+      );
       expect(links.map((l) => l.lang).sort()).toEqual(['de', 'fr', 'nl', 'sv']);
       for (const l of links) {
         expect(l.href).toBe(`${path.split('?')[0]}?lang=${l.lang}`);
