@@ -29,7 +29,9 @@ describe('normaliseDomain', () => {
     ['server.corp', 'domain_not_public'],
     ['host.internal', 'domain_not_public'],
     ['co.uk', 'domain_public_suffix'],
-    ['org', 'domain_not_public'],
+    // A top-level domain is a public suffix, not a name outside the public DNS.
+    ['org', 'domain_public_suffix'],
+    ['se', 'domain_public_suffix'],
     ['ac.uk', 'domain_public_suffix'],
     // Cyrillic а and е inside Latin text: looks like "paypal.com".
     ['pаypаl.com', 'domain_confusable'],

@@ -60,7 +60,13 @@ export function normaliseDomain(input: string): NormalisedDomain {
   }
   const labels = ascii.split('.');
   if (labels.length < 2) {
-    return { ok: false, problem: 'domain_not_public' };
+    // "se" is a top-level domain (a public suffix), "intranet" is not in the public DNS.
+    return {
+      ok: false,
+      problem: parse(ascii, { allowPrivateDomains: false }).isIcann
+        ? 'domain_public_suffix'
+        : 'domain_not_public',
+    };
   }
   for (const label of labels) {
     if (label.length > 63) {

@@ -10,6 +10,7 @@ import {
   OrganisationsService,
   placeOfOrganisation,
 } from '../organisations/organisations.service.js';
+import { localiseDetail } from './dcv/dcv-detail.js';
 import { DomainsService } from './domains.service.js';
 
 @Controller()
@@ -73,6 +74,13 @@ export class DomainsController {
         ...d,
         delegated: detail.departmentIds.includes(d.id),
       })),
+      lastCheckDetail: detail.domain.lastCheckDetail
+        ? localiseDetail(
+            detail.domain.lastCheckDetail,
+            (key, params) => this.i18n.t(req.lang, key, params),
+            req.lang,
+          )
+        : null,
       history: await this.audit.history('domain', id),
       may: {
         edit: mayEdit,
