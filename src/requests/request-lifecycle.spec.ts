@@ -1,3 +1,4 @@
+import { EXPECTED_TRANSITIONS } from '../../test/fixtures/request-transitions.js';
 import type { Principal } from '../accounts/principal.js';
 import type { Role } from '../accounts/role-grant.entity.js';
 import {
@@ -12,22 +13,7 @@ import {
 import { REQUEST_STATUSES, type RequestStatus } from './request-status.js';
 import { RequestActionNotAllowed } from './requests.errors.js';
 
-// Written out by hand from the diagram in DESIGN.md, NOT computed from LIFECYCLE: every
-// (state, action) pair not listed here must be refused.
-const EXPECTED: Record<RequestStatus, Partial<Record<RequestAction, RequestStatus>>> = {
-  submitted: { cancel: 'cancelled', approve: 'approved', reject: 'rejected', expire: 'expired' },
-  approved: { cancel: 'cancelled', order: 'ordering' },
-  ordering: { ack: 'ordered', 'mark-unknown': 'needs-reconciliation', fail: 'failed' },
-  'needs-reconciliation': { reconcile: 'ordered', fail: 'failed' },
-  ordered: { 'collect-issued': 'issued', fail: 'failed' },
-  issued: { revoke: 'revoked', supersede: 'superseded' },
-  rejected: {},
-  cancelled: {},
-  expired: {},
-  failed: {},
-  revoked: {},
-  superseded: {},
-};
+const EXPECTED = EXPECTED_TRANSITIONS;
 
 // Who takes each step: a person holding the access action, the system, or both.
 const WHO: Record<RequestAction, { person?: string; system: boolean }> = {
