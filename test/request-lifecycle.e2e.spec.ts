@@ -53,7 +53,7 @@ describe('the request lifecycle on the real database', () => {
     const elsewhere = await dir.organisation(nren.id, 'Elsewhere College');
     stranger = await dir.person('rao@elsewhere.example.org', 'rao', elsewhere.id);
     raoActing = { principal: await principalOf(t, rao.id), actor: { id: rao.id, label: 'rao' } };
-    pem = await csrFor(['www.life.example.org']);
+    pem = csrFor(['www.life.example.org']);
   }, 60_000);
   afterAll(() => t?.close());
 
