@@ -183,9 +183,7 @@ describe('the request lifecycle on the real database', () => {
       const theirs = await dir.api('get', `/requests/${id}`, undefined, colleague.token);
       expect(theirs.body).toMatchObject({ status: 'approved', actions: [] });
       const list = await dir.api('get', '/requests?status=approved', undefined, rao.token);
-      expect(list.body.items.find((r: { id: number }) => r.id === id).actions).toEqual([
-        'cancel',
-      ]);
+      expect(list.body.items.find((r: { id: number }) => r.id === id).actions).toEqual(['cancel']);
       const res = await act(id, 'cancel', { version: mine.body.version }, requester.token);
       expect(res.status).toBe(200);
       expect(res.body).toMatchObject({ status: 'cancelled', actions: [] });

@@ -86,7 +86,13 @@ function principal(userId: number, grants: [Role, number][]): Principal {
 
 // NREN 1, organisation 10, department 100; requester is user 7.
 function request(status: RequestStatus, requesterId = 7): RequestPlace {
-  return { status, requesterId, organisationId: 10, departmentId: 100, organisation: { nrenId: 1 } };
+  return {
+    status,
+    requesterId,
+    organisationId: 10,
+    departmentId: 100,
+    organisation: { nrenId: 1 },
+  };
 }
 
 describe('what a person may do with a request now', () => {
