@@ -113,10 +113,6 @@ export const LIFECYCLE: Readonly<Record<RequestAction, Step>> = {
 // reconciliation (issue 9) add theirs here when they add their doors.
 export const OFFERED_ACTIONS: readonly RequestAction[] = ['cancel'];
 
-export function isRequestAction(value: unknown): value is RequestAction {
-  return typeof value === 'string' && (REQUEST_ACTIONS as readonly string[]).includes(value);
-}
-
 // An action named in a path (`POST /requests/:id/:action`): one of those offered, or no such page.
 export function offeredAction(value: string): RequestAction {
   const action = OFFERED_ACTIONS.find((a) => a === value);
