@@ -224,6 +224,11 @@ describe('the request lifecycle on the real database', () => {
       expect((await act(id, 'approve', { version }, rao.token)).status).toBe(404);
       expect((await act(id, 'frobnicate', { version }, rao.token)).status).toBe(404);
       expect((await act(id, 'cancel', {}, requester.token)).status).toBe(422);
+      const malformed = await request(t.server)
+        .post('/api/v1/requests/12abc/cancel')
+        .set('Authorization', `Bearer ${requester.token}`)
+        .send({});
+      expect(malformed.status).toBe(404);
       expect(await row(id)).toMatchObject({ status: 'submitted', version });
     });
   });

@@ -1,6 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import type { Principal } from '../accounts/principal.js';
+import { NotFound } from '../common/errors.js';
 import { idParam } from '../common/forms.js';
 import { parseInput } from '../common/input.js';
 import { pageRequest } from '../common/paging.js';
@@ -132,10 +133,15 @@ export class RequestsApiController {
     @Req() req: Request,
   ) {
     const action = offeredAction(name);
+    // A malformed id is an unknown request, whatever the body says.
+    const requestId = idParam(id);
+    if (requestId < 0) {
+      throw new NotFound('request');
+    }
     const { version, reason } = parseInput(actionInput, body);
     const updated = await this.lifecycle.transition(
       { principal: req.principal!, actor: actorOf(req) },
-      idParam(id),
+      requestId,
       action,
       { expectedVersion: version, reason },
     );

@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { AuditService } from '../audit/audit.service.js';
-import { DomainError } from '../common/errors.js';
+import { DomainError, NotFound } from '../common/errors.js';
 import { formFailure, idParam, type FormFailure } from '../common/forms.js';
 import { parseInput } from '../common/input.js';
 import { pageRequest } from '../common/paging.js';
@@ -213,11 +213,16 @@ export class RequestsController {
     @Res() res: Response,
   ) {
     const action = offeredAction(name);
+    // A malformed id is an unknown request, whatever the body says.
+    const requestId = idParam(id);
+    if (requestId < 0) {
+      throw new NotFound('request');
+    }
     try {
       const { version, reason } = parseInput(actionInput, body);
       await this.lifecycle.transition(
         { principal: req.principal!, actor: actorOf(req) },
-        idParam(id),
+        requestId,
         action,
         { expectedVersion: version, reason },
       );
@@ -225,12 +230,12 @@ export class RequestsController {
       // Someone else got there first, or the state moved on: show the request as it is now.
       if (err instanceof DomainError && (err.kind === 'conflict' || err.kind === 'invalid')) {
         const failure = formFailure(err, req, this.i18n);
-        await this.renderRequest(req, res, idParam(id), failure.status, failure);
+        await this.renderRequest(req, res, requestId, failure.status, failure);
         return;
       }
       throw err;
     }
     req.session.flash = { kind: 'info', key: `requests.done.${action}` };
-    res.redirect(303, `/requests/${idParam(id)}`);
+    res.redirect(303, `/requests/${requestId}`);
   }
 }
