@@ -13,7 +13,7 @@ import { simProductId } from './simulator/sim-products.js';
 // Pages read `simulated` for their banner; with the simulator, `simulatorAccount()` is the
 // account it accepts, for NRENs that have none of their own.
 export class CaConnection implements OnModuleDestroy {
-  private constructor(
+  constructor(
     readonly url: string,
     readonly client: LegacyCaClient,
     readonly simulator: SimulatedCa | null,

@@ -57,7 +57,7 @@ export async function issueCertificate(
     ['O', org.name],
     ['CN', codeSigning ? org.name : input.names[0]],
   ]);
-  const ec = csr.publicKey.algorithm.name === 'ECDSA';
+  const ec = (csr.publicKey.algorithm as { name: string }).name === 'ECDSA';
   const extensions: x509.Extension[] = [
     new x509.BasicConstraintsExtension(false, undefined, true),
     new x509.KeyUsagesExtension(

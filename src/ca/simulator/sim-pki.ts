@@ -44,14 +44,16 @@ async function importKey(pem: string): Promise<CryptoKey> {
   return crypto.subtle.importKey('pkcs8', x509.PemConverter.decodeFirst(pem), EC, true, ['sign']);
 }
 
-async function generate(dir: string, now: Date): Promise<void> {
-  const notBefore = new Date(now.getTime() - 86_400_000);
-  const rootKeys = (await crypto.subtle.generateKey(EC, true, ['sign', 'verify'])) as CryptoKeyPair;
+async function generate(dir: string): Promise<void> {
+  // Real time, not the app's clock: the TLS certificate is checked against real time, and
+  // CA certificates reaching ten years back cover tests that stand on earlier dates.
+  const notBefore = new Date(Date.now() - 10 * YEAR_MS);
+  const rootKeys = await crypto.subtle.generateKey(EC, true, ['sign', 'verify']);
   const root = await x509.X509CertificateGenerator.createSelfSigned({
     serialNumber: '01',
     name: 'C=NL, O=TCS RA simulated CA (not publicly trusted), CN=TCS RA Simulated Root CA',
     notBefore,
-    notAfter: new Date(notBefore.getTime() + 25 * YEAR_MS),
+    notAfter: new Date(notBefore.getTime() + 40 * YEAR_MS),
     signingAlgorithm: SIGN,
     keys: rootKeys,
     extensions: [
@@ -86,14 +88,11 @@ async function generate(dir: string, now: Date): Promise<void> {
         await x509.AuthorityKeyIdentifierExtension.create(rootKeys.publicKey, false),
       ],
     });
-  const intermediateKeys = (await crypto.subtle.generateKey(EC, true, [
-    'sign',
-    'verify',
-  ])) as CryptoKeyPair;
+  const intermediateKeys = await crypto.subtle.generateKey(EC, true, ['sign', 'verify']);
   const intermediate = await issue(
     'C=NL, O=TCS RA simulated CA (not publicly trusted), CN=TCS RA Simulated Issuing CA',
     intermediateKeys,
-    10,
+    30,
     [
       new x509.BasicConstraintsExtension(true, 0, true),
       new x509.KeyUsagesExtension(
@@ -104,11 +103,11 @@ async function generate(dir: string, now: Date): Promise<void> {
       ),
     ],
   );
-  const tlsKeys = (await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, [
+  const tlsKeys = await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, [
     'sign',
     'verify',
-  ])) as CryptoKeyPair;
-  const tls = await issue('CN=localhost', tlsKeys, 2, [
+  ]);
+  const tls = await issue('CN=localhost', tlsKeys, 20, [
     new x509.BasicConstraintsExtension(false, undefined, true),
     new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
     new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth]),
@@ -138,13 +137,13 @@ async function generate(dir: string, now: Date): Promise<void> {
 
 // Created on first start; later starts (and other instances sharing the folder) load the
 // same files. A half-written set never appears: it is built aside and renamed into place.
-export async function loadOrCreatePki(folder: string, now: Date): Promise<SimPki> {
+export async function loadOrCreatePki(folder: string): Promise<SimPki> {
   const dir = join(folder, 'pki');
   if (!existsSync(dir)) {
     mkdirSync(folder, { recursive: true });
     const scratch = mkdtempSync(join(folder, '.pki-'));
     try {
-      await generate(scratch, now);
+      await generate(scratch);
       renameSync(scratch, dir);
     } catch (err) {
       rmSync(scratch, { recursive: true, force: true });

@@ -139,30 +139,30 @@ export class SimulatedCa {
 
   static async start(options: SimulatedCaOptions): Promise<SimulatedCa> {
     const now = options.now ?? (() => new Date());
-    const pki = await loadOrCreatePki(options.folder, now());
+    const pki = await loadOrCreatePki(options.folder);
     const store = new SimStore(options.folder);
     await store.init();
-    let ca: SimulatedCa | undefined;
-    const server = createServer({ key: pki.tlsKeyPem, cert: pki.tlsCertPem }, (req, res) => {
-      ca!.handle(req, res).catch(() => {
-        if (!res.headersSent) {
-          res.writeHead(500).end();
-        }
-      });
-    });
+    const server = createServer({ key: pki.tlsKeyPem, cert: pki.tlsCertPem });
     const host = options.host ?? '127.0.0.1';
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(options.port, host, resolve);
     });
     const { port } = server.address() as AddressInfo;
-    ca = new SimulatedCa(
+    const ca = new SimulatedCa(
       { ...options, now },
       pki,
       store,
       server,
       `https://${host.includes(':') ? `[${host}]` : host}:${port}${BASE_PATH}`,
     );
+    server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+      ca.handle(req, res).catch(() => {
+        if (!res.headersSent) {
+          res.writeHead(500).end();
+        }
+      });
+    });
     return ca;
   }
 
@@ -516,7 +516,7 @@ async function checkCsr(text: string): Promise<x509.Pkcs10CertificateRequest | R
   } catch {
     return Reply.error(-10, 'csr', 'The CSR cannot be decoded');
   }
-  const alg = csr.publicKey.algorithm.name;
+  const alg = (csr.publicKey.algorithm as { name: string }).name;
   if (alg !== 'ECDSA' && alg !== 'RSASSA-PKCS1-v1_5') {
     return Reply.error(-11, 'csr', 'The CSR uses a key algorithm that is not supported');
   }
