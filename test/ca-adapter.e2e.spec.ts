@@ -339,6 +339,34 @@ describe('the protocol', () => {
     expect(sim.callCount('order')).toBe(before);
   });
 
+  it('retries an order whose TLS handshake never completed (nothing was sent), then reports it unavailable', async () => {
+    const { createServer } = await import('node:net');
+    const sockets: import('node:net').Socket[] = [];
+    const silent = createServer((socket) => sockets.push(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (silent.address() as import('node:net').AddressInfo).port;
+      const stuck = client({
+        baseUrl: new URL(`https://127.0.0.1:${port}/products/`),
+        connectTimeoutMs: 150,
+      });
+      const err = await rejection(stuck.order(account, await anOrder()));
+      expect(err).toBeInstanceOf(CaUnavailable);
+      expect(err).toMatchObject({ failure: 'connect-timeout', attempts: 3 });
+      expect(sockets).toHaveLength(3);
+    } finally {
+      sockets.forEach((s) => s.destroy());
+      await new Promise((resolve) => silent.close(resolve));
+    }
+  });
+
+  it('reports a wrong base URL (HTTP 404) as unavailable at once, without retrying', async () => {
+    const wrong = client({ baseUrl: new URL('elsewhere/', sim.url) });
+    const err = await rejection(wrong.collect(account, '1'));
+    expect(err).toBeInstanceOf(CaUnavailable);
+    expect(err).toMatchObject({ failure: 'http-status', detail: 'HTTP 404', attempts: 1 });
+  });
+
   it('retries a CA that is not listening, then reports it unavailable', async () => {
     const closed = client({ baseUrl: new URL('https://127.0.0.1:1/products/') });
     const err = await rejection(closed.order(account, await anOrder()));
@@ -370,6 +398,10 @@ describe('faults', () => {
     ['revoke', 'drop', 'unavailable', 3],
     ['revoke', { code: -14 }, 'unavailable', 3],
     ['revoke', { code: -16 }, 'refused', 1],
+    ['replace', 'http-500', 'unavailable', 3],
+    ['replace', 'drop', 'unknown', 1],
+    ['replace', 'slow', 'unknown', 1],
+    ['replace', { code: -36 }, 'refused', 1],
   ];
 
   it.each(cases)('%s with %j: %s after %i call(s)', async (operation, kind, expected, calls) => {
@@ -382,7 +414,13 @@ describe('faults', () => {
         ? ca.order(account, order)
         : operation === 'collect'
           ? ca.collect(account, placed!.orderNumber)
-          : ca.revoke(account, { orderNumber: placed!.orderNumber }, 'unspecified');
+          : operation === 'revoke'
+            ? ca.revoke(account, { orderNumber: placed!.orderNumber }, 'unspecified')
+            : ca.replace(account, {
+                orderNumber: placed!.orderNumber,
+                csrPem: order.csrPem,
+                names: order.names,
+              });
     const err = await rejection(call);
     const type = { unavailable: CaUnavailable, unknown: CaOutcomeUnknown, refused: CaRefused }[
       expected
