@@ -4,7 +4,13 @@ import { webcrypto } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { CaAccount, CaIssued, CaOrderRequest, CaProfile } from '../src/ca/ca-client.js';
+import {
+  CA_PROFILES,
+  type CaAccount,
+  type CaIssued,
+  type CaOrderRequest,
+  type CaProfile,
+} from '../src/ca/ca-client.js';
 import { CaOutcomeUnknown, CaRefused, CaUnavailable } from '../src/ca/ca.errors.js';
 import { LEGACY_ERROR_CODES } from '../src/ca/legacy/legacy-codes.js';
 import { LegacyCaClient, type LegacyCaSettings } from '../src/ca/legacy/legacy-ca.client.js';
@@ -62,12 +68,11 @@ async function anOrder(
   profile: CaProfile = 'ov-multi-domain',
   days = 100,
 ): Promise<CaOrderRequest> {
-  const names =
-    profile === 'code-signing'
-      ? []
-      : profile === 'ov-single'
-        ? ['www.example.org']
-        : ['www.example.org', 'example.org'];
+  const names = profile.endsWith('code-signing')
+    ? []
+    : profile === 'ov-single'
+      ? ['www.example.org']
+      : ['www.example.org', 'example.org'];
   return {
     foreignOrderNumber: `req-${nextId++}`,
     productCode: profile,
@@ -114,11 +119,7 @@ beforeAll(async () => {
     loginName: 'nren-login',
     password: 'nren-password',
     customerId: null,
-    productIds: {
-      'ov-single': simProductId('ov-single'),
-      'ov-multi-domain': simProductId('ov-multi-domain'),
-      'code-signing': simProductId('code-signing'),
-    },
+    productIds: Object.fromEntries(CA_PROFILES.map((p) => [p, simProductId(p)])),
   };
   ca = client();
 });
@@ -266,7 +267,7 @@ describe('revoking and replacing', () => {
 
 describe('the protocol', () => {
   it('sends only fields the CA knows, for every kind of product (the simulator refuses others with -2)', async () => {
-    for (const profile of ['ov-single', 'ov-multi-domain', 'code-signing'] as const) {
+    for (const profile of CA_PROFILES) {
       await expect(ca.order(account, await anOrder(profile))).resolves.toMatchObject({
         orderNumber: expect.stringMatching(/^\d+$/),
       });

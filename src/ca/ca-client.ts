@@ -9,7 +9,14 @@
 // and no answer came back: it may have been placed; never resend by itself, reconcile).
 
 // What the CA calls a product: the fields an order carries depend on it (product-fields.ts).
-export const CA_PROFILES = ['ov-single', 'ov-multi-domain', 'code-signing'] as const;
+export const CA_PROFILES = [
+  'ov-single',
+  'ov-multi-domain',
+  'ev-single',
+  'ev-multi-domain',
+  'code-signing',
+  'ev-code-signing',
+] as const;
 export type CaProfile = (typeof CA_PROFILES)[number];
 
 // The NREN's account at the CA, handed in by the caller with every call (one RA serves

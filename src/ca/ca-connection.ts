@@ -63,9 +63,7 @@ export class CaConnection implements OnModuleDestroy {
 
   // The account the simulator accepts, with each catalogue product mapped to the simulated
   // product of its kind. Null when a real CA is configured.
-  simulatorAccount(
-    products: readonly { code: string; kind: 'tls' | 'code-signing'; maxNames: number }[],
-  ): CaAccount | null {
+  simulatorAccount(products: readonly Parameters<typeof profileOf>[0][]): CaAccount | null {
     if (!this.simulator) {
       return null;
     }

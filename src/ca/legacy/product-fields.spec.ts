@@ -1,4 +1,4 @@
-import type { CaAccount, CaOrderRequest } from '../ca-client.js';
+import { CA_PROFILES, type CaAccount, type CaOrderRequest } from '../ca-client.js';
 import { ORDER_FIELDS, orderForm, profileOf } from './product-fields.js';
 
 const account: CaAccount = {
@@ -75,13 +75,13 @@ describe('which fields a product sends', () => {
   });
 
   it('CA_TEST_ORDERS marks every order as a test order', () => {
-    for (const profile of ['ov-single', 'ov-multi-domain', 'code-signing'] as const) {
+    for (const profile of CA_PROFILES) {
       expect(orderForm(account, 1, order({ profile }), { testOrders: true }).get('test')).toBe('Y');
     }
   });
 
   it('the table is the only source of fields: a field not listed is not sent', () => {
-    for (const profile of ['ov-single', 'ov-multi-domain', 'code-signing'] as const) {
+    for (const profile of CA_PROFILES) {
       const sent = [...orderForm(account, 1, order({ profile }), { testOrders: true }).keys()];
       expect(sent.every((f) => (ORDER_FIELDS[profile] as string[]).includes(f))).toBe(true);
     }
@@ -92,10 +92,21 @@ describe('which fields a product sends', () => {
   });
 
   it.each([
-    [{ kind: 'tls' as const, maxNames: 1 }, 'ov-single'],
-    [{ kind: 'tls' as const, maxNames: 100 }, 'ov-multi-domain'],
-    [{ kind: 'code-signing' as const, maxNames: 1 }, 'code-signing'],
-  ])('a catalogue product %j orders as %s', (product, profile) => {
-    expect(profileOf(product)).toBe(profile);
-  });
+    ['OV_SSL', 'tls', 2, 'ov-single'],
+    ['OV_MULTI', 'tls', 100, 'ov-multi-domain'],
+    ['WILDCARD_SSL', 'tls', 2, 'ov-single'],
+    ['EV_SSL', 'tls', 2, 'ev-single'],
+    ['EV_MULTI', 'tls', 100, 'ev-multi-domain'],
+    ['IGTF_MULTI', 'tls', 100, 'ov-multi-domain'],
+    ['CODE_SIGNING', 'code-signing', 1, 'code-signing'],
+    ['EV_CODE_SIGNING', 'code-signing', 1, 'ev-code-signing'],
+    ['LOCAL_SINGLE', 'tls', 2, 'ov-single'],
+    ['LOCAL_SAN', 'tls', 10, 'ov-multi-domain'],
+    ['LOCAL_CS', 'code-signing', 1, 'code-signing'],
+  ] as const)(
+    'the catalogue product %s (%s, %i names) orders as %s',
+    (code, kind, maxNames, profile) => {
+      expect(profileOf({ code, kind, maxNames })).toBe(profile);
+    },
+  );
 });

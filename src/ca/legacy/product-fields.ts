@@ -50,19 +50,44 @@ const ORGANISATION: readonly OrderField[] = [
 ];
 
 // Which fields each kind of product sends. The reference was gathered from client code, not
-// from the CA: if the CA wants a field added or dropped for a product, change it here.
+// from the CA: if the CA wants a field added or dropped for a product, change it here. EV
+// orders send what OV orders send until the CA's EV fields are known.
 export const ORDER_FIELDS: Readonly<Record<CaProfile, readonly OrderField[]>> = {
   'ov-single': [...COMMON, ...ORGANISATION],
   'ov-multi-domain': [...COMMON, ...ORGANISATION, 'domainNames', 'primaryDomainName'],
+  'ev-single': [...COMMON, ...ORGANISATION],
+  'ev-multi-domain': [...COMMON, ...ORGANISATION, 'domainNames', 'primaryDomainName'],
   'code-signing': [...COMMON, ...ORGANISATION],
+  'ev-code-signing': [...COMMON, ...ORGANISATION],
 };
 
-// Which profile a catalogue product orders with.
-export function profileOf(product: { kind: 'tls' | 'code-signing'; maxNames: number }): CaProfile {
+// The TCS catalogue (migration 1795000003000) by product code.
+const PROFILE_BY_CODE: Readonly<Record<string, CaProfile>> = {
+  OV_SSL: 'ov-single',
+  OV_MULTI: 'ov-multi-domain',
+  WILDCARD_SSL: 'ov-single',
+  EV_SSL: 'ev-single',
+  EV_MULTI: 'ev-multi-domain',
+  IGTF_MULTI: 'ov-multi-domain',
+  CODE_SIGNING: 'code-signing',
+  EV_CODE_SIGNING: 'ev-code-signing',
+};
+
+// Which profile a catalogue product orders with; products added later by their kind and
+// size (a single-name product covers a name and its www. twin, hence two names).
+export function profileOf(product: {
+  code: string;
+  kind: 'tls' | 'code-signing';
+  maxNames: number;
+}): CaProfile {
+  const known = PROFILE_BY_CODE[product.code];
+  if (known) {
+    return known;
+  }
   if (product.kind === 'code-signing') {
     return 'code-signing';
   }
-  return product.maxNames > 1 ? 'ov-multi-domain' : 'ov-single';
+  return product.maxNames > 2 ? 'ov-multi-domain' : 'ov-single';
 }
 
 export interface OrderOptions {

@@ -4,11 +4,18 @@ import { webcrypto } from 'node:crypto';
 import { isIP } from 'node:net';
 import { maxValidityDays } from '../../csr/validity.js';
 import type { SimPki } from './sim-pki.js';
-import type { SimProduct } from './sim-products.js';
+import type { CaProfile } from '../ca-client.js';
+import { isCodeSigning, type SimProduct } from './sim-products.js';
 
-// CA/Browser Forum certificate policy OIDs: OV TLS (BR 7.1.6.1), code signing (CSBR 7.1.6).
-const OV_POLICY = '2.23.140.1.2.2';
-const CODE_SIGNING_POLICY = '2.23.140.1.4.1';
+// CA/Browser Forum certificate policy OIDs (BR 7.1.6.1, EV Guidelines 9.3, CSBR 7.1.6).
+const POLICY: Record<CaProfile, string> = {
+  'ov-single': '2.23.140.1.2.2',
+  'ov-multi-domain': '2.23.140.1.2.2',
+  'ev-single': '2.23.140.1.1',
+  'ev-multi-domain': '2.23.140.1.1',
+  'code-signing': '2.23.140.1.4.1',
+  'ev-code-signing': '2.23.140.1.3',
+};
 
 export interface IssueInput {
   csrPem: string;
@@ -40,7 +47,7 @@ export async function issueCertificate(
   input: IssueInput,
 ): Promise<x509.X509Certificate> {
   const csr = new x509.Pkcs10CertificateRequest(input.csrPem);
-  const codeSigning = input.product.profile === 'code-signing';
+  const codeSigning = isCodeSigning(input.product.profile);
   const limit = Math.min(
     input.product.maxDays,
     maxValidityDays(codeSigning ? 'code-signing' : 'tls', input.now),
@@ -68,7 +75,7 @@ export async function issueCertificate(
     new x509.ExtendedKeyUsageExtension([
       codeSigning ? x509.ExtendedKeyUsage.codeSigning : x509.ExtendedKeyUsage.serverAuth,
     ]),
-    new x509.CertificatePolicyExtension([codeSigning ? CODE_SIGNING_POLICY : OV_POLICY]),
+    new x509.CertificatePolicyExtension([POLICY[input.product.profile]]),
     await x509.SubjectKeyIdentifierExtension.create(csr.publicKey),
     await x509.AuthorityKeyIdentifierExtension.create(pki.intermediate.certificate),
   ];

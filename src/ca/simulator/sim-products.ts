@@ -12,8 +12,15 @@ export interface SimProduct {
 export const SIM_PRODUCTS: readonly SimProduct[] = [
   { id: 1001, profile: 'ov-single', maxDays: 398 },
   { id: 1002, profile: 'ov-multi-domain', maxDays: 398 },
-  { id: 1003, profile: 'code-signing', maxDays: 1095 },
+  { id: 1003, profile: 'ev-single', maxDays: 398 },
+  { id: 1004, profile: 'ev-multi-domain', maxDays: 398 },
+  { id: 1005, profile: 'code-signing', maxDays: 1095 },
+  { id: 1006, profile: 'ev-code-signing', maxDays: 1095 },
 ];
+
+export function isCodeSigning(profile: CaProfile): boolean {
+  return profile === 'code-signing' || profile === 'ev-code-signing';
+}
 
 export function simProductId(profile: CaProfile): number {
   return SIM_PRODUCTS.find((p) => p.profile === profile)!.id;

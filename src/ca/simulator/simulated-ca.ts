@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import type { SimFault, SimFaultKind, SimOperation } from '../../config/ca.config.js';
 import { issueCertificate } from './sim-issuer.js';
 import { loadOrCreatePki, type SimPki } from './sim-pki.js';
-import { SIM_PRODUCTS } from './sim-products.js';
+import { isCodeSigning, SIM_PRODUCTS } from './sim-products.js';
 import { SimStore, type SimOrder } from './sim-store.js';
 
 export interface SimulatedCaOptions {
@@ -348,7 +348,7 @@ export class SimulatedCa {
         ?.split(',')
         .map((n) => n.trim())
         .filter(Boolean) ?? csrNames(csr);
-    if (product.profile !== 'code-signing' && names.length === 0) {
+    if (!isCodeSigning(product.profile) && names.length === 0) {
       return Reply.error(-8, 'csr', 'The CSR has no common name');
     }
     const order = await this.store.create({
