@@ -127,7 +127,16 @@ export class LegacyCaClient extends CaClient {
       // The CA said yes but we cannot tell to which order: only reconciliation can.
       throw new CaOutcomeUnknown('order', 'unparseable-reply', 'no orderNumber in a success reply');
     }
-    return { orderNumber, issued: reply.first('certificate') ? this.issued(reply) : null };
+    // The order stands even if a certificate sent along cannot be read: collect it later.
+    let issued: CaIssued | null = null;
+    if (reply.first('certificate')) {
+      try {
+        issued = this.issued(reply);
+      } catch {
+        issued = null;
+      }
+    }
+    return { orderNumber, issued };
   }
 
   override async collect(account: CaAccount, orderNumber: string): Promise<CaCollectResult> {
