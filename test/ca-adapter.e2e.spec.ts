@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { Logger, type LoggerService } from '@nestjs/common';
 import * as x509 from '@peculiar/x509';
 import { webcrypto } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -104,7 +105,13 @@ function fault(op: SimOperation, kind: SimFaultKind, times = Infinity): void {
   sim.addFault(op, kind, times);
 }
 
+// What the adapter logs, kept here rather than printed.
+const logged: string[] = [];
+const keep = (message: unknown) => void logged.push(String(message));
+const captured: LoggerService = { log: keep, warn: keep, error: keep, debug: keep, verbose: keep };
+
 beforeAll(async () => {
+  Logger.overrideLogger(captured);
   folder = mkdtempSync(join(tmpdir(), 'ra-sim-'));
   sim = await SimulatedCa.start({
     folder,
@@ -430,6 +437,17 @@ describe('faults', () => {
     expect(sim.callCount(operation) - before).toBe(calls);
     // Never ordered twice, whatever happened.
     expect(await sim.ordersFor(order.foreignOrderNumber)).toBeLessThanOrEqual(1);
+  });
+
+  it('logs each failed attempt without the CA password', async () => {
+    logged.length = 0;
+    fault('order', 'http-500', 2);
+    await ca.order(account, await anOrder());
+    expect(logged).toEqual([
+      'CA order attempt 1/3 failed: http-status (HTTP 500)',
+      'CA order attempt 2/3 failed: http-status (HTTP 500)',
+    ]);
+    expect(logged.join('\n')).not.toContain(account.password);
   });
 
   it('an order that failed with HTTP 500 once is placed by the retry, once', async () => {
