@@ -496,3 +496,62 @@ describe('faults', () => {
     });
   });
 });
+
+describe('reply quirks, from a server that answers what it is told', () => {
+  let canned: import('node:https').Server;
+  let body = '';
+  let quirky: LegacyCaClient;
+
+  beforeAll(async () => {
+    const { createServer } = await import('node:https');
+    canned = createServer({ key: sim.pki.tlsKeyPem, cert: sim.pki.tlsCertPem }, (req, res) => {
+      req.resume();
+      req.on('end', () => res.writeHead(200, { 'Content-Type': 'text/plain' }).end(body));
+    });
+    await new Promise<void>((resolve) => canned.listen(0, '127.0.0.1', resolve));
+    const port = (canned.address() as import('node:net').AddressInfo).port;
+    quirky = client({ baseUrl: new URL(`https://127.0.0.1:${port}/products/`) });
+  });
+
+  afterAll(async () => {
+    canned.closeAllConnections();
+    await new Promise((resolve) => canned.close(resolve));
+  });
+
+  it('takes errorCode=1 (accepted, awaiting payment) as an order', async () => {
+    body = 'errorCode=1&orderNumber=4242&totalCost=0';
+    expect(await quirky.order(account, await anOrder())).toEqual({
+      orderNumber: '4242',
+      issued: null,
+    });
+  });
+
+  it('takes a success without an order number as outcome unknown, not as a failure to retry', async () => {
+    body = 'errorCode=0&expectedDeliveryTime=0';
+    expect(await rejection(quirky.order(account, await anOrder()))).toBeInstanceOf(
+      CaOutcomeUnknown,
+    );
+  });
+
+  it('reads certificates whose base64 + arrived unencoded (as spaces)', async () => {
+    const placed = await ca.order(account, await anOrder());
+    await ca.collect(account, placed.orderNumber);
+    const issued = (await ca.collect(account, placed.orderNumber)) as CaIssued;
+    const b64 = [issued.certificatePem, ...issued.chainPem].map((p) =>
+      p.replace(/-----[A-Z ]+-----|\s/g, ''),
+    );
+    expect(b64.join('')).toContain('+');
+    body = `errorCode=2&certificate=${b64[0]}&caCertificate=${b64[1]}&caCertificate=${b64[2]}`;
+    const again = (await quirky.collect(account, placed.orderNumber)) as CaIssued;
+    expect(again.certificatePem).toBe(issued.certificatePem);
+    expect(again.chainPem).toEqual(issued.chainPem);
+  });
+
+  it('retries a reply in the old status-line format, then reports the CA unavailable', async () => {
+    body = '0\ncertificateStatus\tAwaiting Validation\n';
+    expect(await rejection(quirky.collect(account, '1'))).toMatchObject({
+      failure: 'unparseable-reply',
+      attempts: 3,
+    });
+  });
+});
