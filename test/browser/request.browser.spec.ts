@@ -86,7 +86,7 @@ describeWithBrowser('requesting a certificate in a real browser', () => {
     const preview = await page.locator('main').textContent();
     expect(preview).toContain('www.physik.example.org');
     expect(preview).toContain('P-256');
-    await page.locator('form[action="/requests"] button[type=submit]').click();
+    await page.locator('form[action="/requests"] button[type=submit]').first().click();
     await page.waitForURL(/\/requests\/\d+$/);
     expect(await page.locator('.state').first().getAttribute('class')).toContain('state-submitted');
   }, 60_000);
