@@ -194,7 +194,22 @@ describe('what a new user hit', () => {
 
     const dept = await dir.department(org.id, 'Kemi');
     const person = await dir.person('kim@goteborg.example.org', 'requester', dept.id);
+    // Pending invitations show on the department page too.
+    const before = await admin.get(`/departments/${dept.id}`).expect(200);
+    await admin
+      .post('/invitations')
+      .type('form')
+      .send({
+        _csrf: csrfFrom(before.text),
+        roleScope: `requester:${dept.id}`,
+        email: 'pending@goteborg.example.org',
+        back: `/departments/${dept.id}`,
+      })
+      .expect(303);
     const deptPage = await admin.get(`/departments/${dept.id}`).expect(200);
+    expect(deptPage.text).toMatch(
+      /<td class="govuk-table__cell">pending@goteborg\.example\.org<\/td>/,
+    );
     expect(deptPage.text).toContain(`action="/people/${person.id}/roles/remove"`);
     await admin
       .post(`/people/${person.id}/roles/remove`)
@@ -228,6 +243,65 @@ describe('what a new user hit', () => {
     expect(validated.text).not.toContain('it works until');
     const followed = await agentFor(t).get(`${link}&lang=en`).expect(409);
     expect(followed.text).toContain('domanhogskolan.example.org was validated on 2026-06-01');
+  });
+
+  it('filters the request list, and the preview goes back to the form with the input kept', async () => {
+    const org = await dir.organisation(nren.id, 'Filtrerade högskolan');
+    await dir.api('patch', `/organisations/${org.id}`, {
+      version: (await dir.api('get', `/organisations/${org.id}`)).body.version,
+      allowedProducts: ['OV_SSL', 'OV_MULTI'],
+    });
+    const dept = await dir.department(org.id, 'Fysik');
+    const d = await dir.domain(org.id, 'filtrerade.example.org');
+    await dir.api('post', `/domains/${d.id}/manual-validation`, { version: d.version, note: 'x' });
+    const v = (await dir.api('get', `/domains/${d.id}`)).body.version;
+    await dir.api('patch', `/domains/${d.id}`, { version: v, departmentIds: [dept.id] });
+    const requester = await dir.person('eva@filtrerade.example.org', 'requester', dept.id);
+    for (const [name, product] of [
+      ['alpha.filtrerade.example.org', 'OV_SSL'],
+      ['beta.filtrerade.example.org', 'OV_MULTI'],
+    ]) {
+      const csr = toPem(
+        buildCsr({
+          key: await keyFor({ type: 'ec', curve: 'P-256' }),
+          subject: [['CN', name]],
+          san: [{ type: 'dns', value: name }],
+        }),
+      );
+      const made = await dir.api(
+        'post',
+        '/requests',
+        { departmentId: dept.id, product, csr },
+        requester.token,
+      );
+      expect(made.status).toBe(201);
+    }
+    const names = async (query: string) => {
+      const res = await admin.get(`/requests?${query}`).expect(200);
+      return [...res.text.matchAll(/<code>([a-z]+)\.filtrerade\.example\.org<\/code>/g)].map(
+        (m) => m[1],
+      );
+    };
+    expect(await names(`department=${dept.id}`)).toEqual(['beta', 'alpha']);
+    expect(await names(`department=${dept.id}&product=OV_MULTI`)).toEqual(['beta']);
+    expect(await names('q=alpha.filtrerade')).toEqual(['alpha']);
+    expect(await names(`department=${dept.id}&status=approved`)).toEqual([]);
+    expect(await names(`department=${dept.id}&status=submitted`)).toEqual(['beta', 'alpha']);
+
+    // "Change" on the preview: the form again with everything that was typed.
+    const form = await admin.get('/requests/new').expect(200);
+    const back = await admin
+      .post('/requests/check')
+      .field('_csrf', csrfFrom(form.text))
+      .field('departmentId', String(dept.id))
+      .field('product', 'OV_MULTI')
+      .field('csr', '-----BEGIN CERTIFICATE REQUEST-----\nabc\n-----END CERTIFICATE REQUEST-----\n')
+      .field('comment', 'line one\nline two')
+      .field('edit', '1')
+      .expect(200);
+    expect(back.text).toContain('>line one\nline two</textarea>');
+    expect(back.text).toContain('<option value="OV_MULTI" selected>');
+    expect(back.text).not.toContain('govuk-error-summary');
   });
 
   it('sends a GET of a post-only address to its page', async () => {
