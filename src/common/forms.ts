@@ -1,6 +1,7 @@
 import type { Request, Response } from 'express';
 import { I18nService } from '../i18n/i18n.service.js';
 import { DomainError, httpStatusOf } from './errors.js';
+import { parseId } from './ids.js';
 
 export interface FormFailure {
   status: number;
@@ -67,7 +68,5 @@ export async function submitForm<T>(
   res.redirect(303, form.then(saved));
 }
 
-export function idParam(value: string): number {
-  const n = Number(value);
-  return Number.isInteger(n) && n > 0 && n < 2 ** 31 ? n : -1;
-}
+// src/requests still parses its ids by hand; everything else uses ParseIdPipe (common/ids.ts).
+export const idParam = parseId;

@@ -21,3 +21,12 @@ export class ParseIdPipe implements PipeTransform<unknown, number> {
     return parseId(value);
   }
 }
+
+// An optional id in a query string (a filter, a preselected choice): a bad one is ignored.
+export function queryId(value: unknown): number | undefined {
+  try {
+    return parseId(value);
+  } catch {
+    return undefined;
+  }
+}

@@ -1,6 +1,7 @@
 import { Body, Controller, Get, Param, Post, Query, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { idParam, submitForm } from '../common/forms.js';
+import { submitForm } from '../common/forms.js';
+import { ParseIdPipe } from '../common/ids.js';
 import { pageRequest } from '../common/paging.js';
 import { actorOf } from '../common/request.js';
 import { I18nService } from '../i18n/i18n.service.js';
@@ -51,19 +52,19 @@ export class NrensController {
   }
 
   @Get(':id/edit')
-  async editForm(@Param('id') id: string, @Req() req: Request, @Res() res: Response) {
-    const nren = await this.nrens.get(req.principal!, idParam(id), 'nren.edit');
+  async editForm(@Param('id', ParseIdPipe) id: number, @Req() req: Request, @Res() res: Response) {
+    const nren = await this.nrens.get(req.principal!, id, 'nren.edit');
     res.render('nrens/form', { languages: LANGUAGES, values: formValues(nren), editing: nren.id });
   }
 
   @Post(':id')
   async update(
-    @Param('id') id: string,
+    @Param('id', ParseIdPipe) id: number,
     @Body() body: Record<string, unknown>,
     @Req() req: Request,
     @Res() res: Response,
   ) {
-    const nren = await this.nrens.get(req.principal!, idParam(id), 'nren.edit');
+    const nren = await this.nrens.get(req.principal!, id, 'nren.edit');
     await submitForm(req, res, this.i18n, {
       save: () => this.nrens.update(req.principal!, nren.id, body, actorOf(req)),
       then: () => `/nrens/${nren.id}`,

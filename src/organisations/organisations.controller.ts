@@ -1,7 +1,8 @@
 import { Body, Controller, Get, Param, Post, Query, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { can } from '../access/access.js';
-import { idParam, submitForm } from '../common/forms.js';
+import { submitForm } from '../common/forms.js';
+import { ParseIdPipe, queryId } from '../common/ids.js';
 import { pageRequest } from '../common/paging.js';
 import { actorOf } from '../common/request.js';
 import { I18nService } from '../i18n/i18n.service.js';
@@ -41,7 +42,7 @@ export class OrganisationsController {
   async newForm(@Req() req: Request, @Res() res: Response, @Query('nren') nren?: string) {
     res.render('organisations/form', {
       nrens: await this.nrens.listForChooser(req.principal!),
-      values: { nrenId: Number(nren) || undefined, country: '' },
+      values: { nrenId: queryId(nren), country: '' },
     });
   }
 
@@ -56,19 +57,19 @@ export class OrganisationsController {
   }
 
   @Get(':id/edit')
-  async editForm(@Param('id') id: string, @Req() req: Request, @Res() res: Response) {
-    const o = await this.organisations.get(req.principal!, idParam(id), 'organisation.edit');
+  async editForm(@Param('id', ParseIdPipe) id: number, @Req() req: Request, @Res() res: Response) {
+    const o = await this.organisations.get(req.principal!, id, 'organisation.edit');
     res.render('organisations/form', { values: formValues(o), editing: o.id });
   }
 
   @Post(':id')
   async update(
-    @Param('id') id: string,
+    @Param('id', ParseIdPipe) id: number,
     @Body() body: Record<string, unknown>,
     @Req() req: Request,
     @Res() res: Response,
   ) {
-    const o = await this.organisations.get(req.principal!, idParam(id), 'organisation.edit');
+    const o = await this.organisations.get(req.principal!, id, 'organisation.edit');
     await submitForm(req, res, this.i18n, {
       save: () => this.organisations.update(req.principal!, o.id, body, actorOf(req)),
       then: () => `/organisations/${o.id}`,
@@ -79,17 +80,12 @@ export class OrganisationsController {
 
   @Post(':id/identity-validation')
   async validateIdentity(
-    @Param('id') id: string,
+    @Param('id', ParseIdPipe) id: number,
     @Body() body: Record<string, unknown>,
     @Req() req: Request,
     @Res() res: Response,
   ) {
-    const o = await this.organisations.validateIdentity(
-      req.principal!,
-      idParam(id),
-      body,
-      actorOf(req),
-    );
+    const o = await this.organisations.validateIdentity(req.principal!, id, body, actorOf(req));
     req.session.flash = { kind: 'info', key: 'organisations.identity.done' };
     res.redirect(303, `/organisations/${o.id}`);
   }

@@ -3,10 +3,10 @@ import type { Request, Response } from 'express';
 import { can, canInvite } from '../access/access.js';
 import { placeOfDepartment } from '../access/places.js';
 import { AuditService } from '../audit/audit.service.js';
-import { ParseIdPipe } from '../common/ids.js';
 import { DomainsService } from '../domains/domains.service.js';
 import { OrganisationsService } from '../organisations/organisations.service.js';
 import { PeopleService } from '../people/people.service.js';
+import { ParseIdPipe } from '../common/ids.js';
 
 // A department's page: the domains delegated to it, its people and its history.
 @Controller('departments')

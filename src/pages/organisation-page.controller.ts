@@ -90,9 +90,7 @@ export class OrganisationPageController {
         ...(canInvite(p, 'rao', place) ? [{ role: 'rao', scopeId: o.id, label: o.name }] : []),
         ...departments.flatMap((d) =>
           (['drao', 'requester'] as const)
-            .filter((role) =>
-              canInvite(p, role, placeOfDepartment({ ...d, organisation: o })),
-            )
+            .filter((role) => canInvite(p, role, placeOfDepartment({ ...d, organisation: o })))
             .map((role) => ({ role, scopeId: d.id, label: d.name })),
         ),
       ],
