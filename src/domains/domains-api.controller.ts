@@ -49,17 +49,7 @@ export class DomainsApiController {
     @Body() body: Record<string, unknown>,
     @Req() req: Request,
   ) {
-    const current = await this.domains.get(req.principal!, id);
-    const d = await this.domains.update(
-      req.principal!,
-      current.domain.id,
-      {
-        wildcardsAllowed: current.domain.wildcardsAllowed,
-        departmentIds: current.departmentIds,
-        ...body,
-      },
-      actorOf(req),
-    );
+    const d = await this.domains.update(req.principal!, id, body, actorOf(req), 'merge');
     return this.get(d.id, req);
   }
 

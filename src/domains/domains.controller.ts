@@ -1,16 +1,14 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { can } from '../access/access.js';
+import { placeOfDomain } from '../access/places.js';
 import { AuditService } from '../audit/audit.service.js';
 import { formFailure, submitForm } from '../common/forms.js';
 import { ParseIdPipe } from '../common/ids.js';
 import { Public } from '../common/public.decorator.js';
 import { actorOf } from '../common/request.js';
 import { I18nService } from '../i18n/i18n.service.js';
-import {
-  OrganisationsService,
-  placeOfOrganisation,
-} from '../organisations/organisations.service.js';
+import { OrganisationsService } from '../organisations/organisations.service.js';
 import { DomainsService } from './domains.service.js';
 
 @Controller()
@@ -59,10 +57,7 @@ export class DomainsController {
   ) {
     const p = req.principal!;
     const detail = await this.domains.get(p, id);
-    const place = {
-      ...placeOfOrganisation(detail.organisation),
-      delegatedDepartmentIds: detail.departmentIds,
-    };
+    const place = placeOfDomain(detail.organisation, detail.departmentIds);
     const mayEdit = can(p, 'domain.edit', place);
     const departments = mayEdit
       ? await this.organisations.listDepartments(p, detail.organisation.id)

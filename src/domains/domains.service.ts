@@ -1,13 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { createHash, randomBytes } from 'node:crypto';
 import { EntityManager, In } from 'typeorm';
-import { z } from 'zod';
-import { can, scopeOf, type Action, type Place } from '../access/access.js';
+import { can, scopeOf, type Action } from '../access/access.js';
+import { placeOfDomain, placeOfOrganisation } from '../access/places.js';
 import type { Principal } from '../accounts/principal.js';
 import { AuditService, type Actor } from '../audit/audit.service.js';
 import { Clock } from '../common/clock.js';
 import { NotFound, StaleObject, ValidationFailed } from '../common/errors.js';
-import { field, parseInput } from '../common/input.js';
+import { editedInput, parseInput, type EditMode } from '../common/input.js';
 import { likePattern, toPage, type Page, type PageRequest } from '../common/paging.js';
 import { DOMAIN_VALIDATION_REUSE, validationExpiresAt } from '../common/validation-reuse.js';
 import { Transactions } from '../database/transactions.js';
@@ -15,43 +15,23 @@ import { isLanguage } from '../i18n/languages.js';
 import { MailService } from '../mail/mail.service.js';
 import { Department } from '../organisations/department.entity.js';
 import { Organisation } from '../organisations/organisation.entity.js';
-import {
-  OrganisationsService,
-  placeOfOrganisation,
-} from '../organisations/organisations.service.js';
+import { OrganisationsService } from '../organisations/organisations.service.js';
 import { DcvChecker, type DcvOutcome } from './dcv/dcv-checker.js';
 import { DCV_METHODS, type DcvChallenge } from './dcv/dcv-challenge.js';
 import { DomainDelegation } from './domain-delegation.entity.js';
 import { normaliseDomain } from './domain-name.js';
 import { Domain, type DomainMethod, type DomainState } from './domain.entity.js';
 import { DomainLinkInvalid } from './domains.errors.js';
+import {
+  checkInput,
+  domainInput,
+  domainUpdateInput,
+  EMAIL_LOCAL_PARTS,
+  emailInput,
+  manualInput,
+} from './domains.input.js';
 
-// BR 3.2.2.4.4: the constructed addresses for e-mail validation.
-export const EMAIL_LOCAL_PARTS = [
-  'admin',
-  'administrator',
-  'hostmaster',
-  'postmaster',
-  'webmaster',
-];
 const EMAIL_LINK_VALIDITY_MS = 30 * 24 * 3600 * 1000; // BR 3.2.2.4.4: random value valid 30 days
-
-export const domainInput = z.object({
-  name: z.string({ error: 'required' }),
-  wildcardsAllowed: field.flag(),
-});
-export const domainUpdateInput = z.object({
-  wildcardsAllowed: field.flag(),
-  departmentIds: z.preprocess(
-    (v): unknown[] =>
-      v === undefined || v === '' ? [] : Array.isArray(v) ? (v as unknown[]) : [v],
-    z.array(z.coerce.number().int().positive('invalid')).max(500, 'too_many'),
-  ),
-  version: field.version(),
-});
-const checkInput = z.object({ method: z.enum(DCV_METHODS, { error: 'dcv_method_unknown' }) });
-const manualInput = z.object({ note: field.text(1000), version: field.version() });
-const emailInput = z.object({ localPart: z.enum(EMAIL_LOCAL_PARTS, { error: 'invalid' }) });
 
 export interface DomainDetail {
   domain: Domain;
@@ -86,10 +66,6 @@ export class DomainsService {
       return 'expired';
     }
     return d.state;
-  }
-
-  private placeOf(o: Organisation, departmentIds: number[]): Place {
-    return { ...placeOfOrganisation(o), delegatedDepartmentIds: departmentIds };
   }
 
   async list(
@@ -167,7 +143,7 @@ export class DomainsService {
     const departmentIds = (await m.findBy(DomainDelegation, { domainId: id })).map(
       (d) => d.departmentId,
     );
-    if (!can(p, action, this.placeOf(organisation, departmentIds))) {
+    if (!can(p, action, placeOfDomain(organisation, departmentIds))) {
       throw new NotFound('domain');
     }
     return { domain, organisation, departmentIds };
@@ -247,10 +223,17 @@ export class DomainsService {
     });
   }
 
-  async update(p: Principal, id: number, input: unknown, actor: Actor): Promise<Domain> {
-    const data = parseInput(domainUpdateInput, input);
+  async update(
+    p: Principal,
+    id: number,
+    input: unknown,
+    actor: Actor,
+    mode: EditMode = 'replace',
+  ): Promise<Domain> {
     return this.tx.run(async (em) => {
       const { domain, departmentIds } = await this.load(p, id, 'domain.edit', em);
+      const stored = { wildcardsAllowed: domain.wildcardsAllowed, departmentIds };
+      const data = parseInput(domainUpdateInput, editedInput(mode, input, stored));
       if (domain.version !== data.version) {
         throw new StaleObject();
       }

@@ -32,15 +32,6 @@ export class NrensApiController {
     @Body() body: Record<string, unknown>,
     @Req() req: Request,
   ) {
-    const current = await this.nrens.get(req.principal!, id, 'nren.edit');
-    const { caPasswordEnc: _secret, version: _v, ...editable } = current;
-    return nrenView(
-      await this.nrens.update(
-        req.principal!,
-        current.id,
-        { ...editable, caPassword: '', ...body },
-        actorOf(req),
-      ),
-    );
+    return nrenView(await this.nrens.update(req.principal!, id, body, actorOf(req), 'merge'));
   }
 }

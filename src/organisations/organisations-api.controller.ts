@@ -39,15 +39,8 @@ export class OrganisationsApiController {
     @Body() body: Record<string, unknown>,
     @Req() req: Request,
   ) {
-    const current = await this.organisations.get(req.principal!, id, 'organisation.edit');
-    const { version: _v, ...editable } = this.view(current);
     return this.view(
-      await this.organisations.update(
-        req.principal!,
-        current.id,
-        { ...editable, ...body },
-        actorOf(req),
-      ),
+      await this.organisations.update(req.principal!, id, body, actorOf(req), 'merge'),
     );
   }
 
@@ -88,12 +81,12 @@ export class OrganisationsApiController {
     @Body() body: Record<string, unknown>,
     @Req() req: Request,
   ) {
-    const current = await this.organisations.getDepartment(req.principal!, id, 'department.edit');
     const { organisation: _o, ...d } = await this.organisations.updateDepartment(
       req.principal!,
-      current.id,
-      { name: current.name, ...body },
+      id,
+      body,
       actorOf(req),
+      'merge',
     );
     return d;
   }

@@ -2,24 +2,24 @@ import { Injectable } from '@nestjs/common';
 import * as argon2 from 'argon2';
 import { createHash, randomBytes } from 'node:crypto';
 import { EntityManager, In } from 'typeorm';
-import { z } from 'zod';
 import { can, canInvite, scopeOf, type Place } from '../access/access.js';
 import { normaliseEmail } from '../accounts/accounts.service.js';
 import { passwordProblems } from '../accounts/password-policy.js';
 import type { Principal } from '../accounts/principal.js';
-import { ROLES, ROLE_SCOPE, RoleGrant, type Role } from '../accounts/role-grant.entity.js';
+import { ROLE_SCOPE, RoleGrant, type Role } from '../accounts/role-grant.entity.js';
 import { User } from '../accounts/user.entity.js';
 import { AuditService, type Actor } from '../audit/audit.service.js';
 import { Clock } from '../common/clock.js';
 import { DomainError, NotFound, ValidationFailed } from '../common/errors.js';
-import { field, parseInput } from '../common/input.js';
+import { parseInput } from '../common/input.js';
 import { Transactions } from '../database/transactions.js';
-import { LANGUAGES, type Language } from '../i18n/languages.js';
+import { type Language } from '../i18n/languages.js';
 import { MailService } from '../mail/mail.service.js';
 import { Nren } from '../nrens/nren.entity.js';
 import { Department } from '../organisations/department.entity.js';
 import { Organisation } from '../organisations/organisation.entity.js';
 import { Invitation } from './invitation.entity.js';
+import { acceptNewInput, invitationInput } from './people.input.js';
 
 const INVITATION_VALIDITY_MS = 7 * 24 * 3600 * 1000;
 
@@ -28,19 +28,6 @@ export class InvitationInvalid extends DomainError {
     super('not-found', `invitation_${reason}`);
   }
 }
-
-export const invitationInput = z.object({
-  email: field.email(),
-  role: z.enum(ROLES, { error: 'role_unknown' }),
-  // 0 for platform-wide roles (RoleGrant.scopeId); a positive id otherwise.
-  scopeId: z.coerce.number({ error: 'invalid' }).int('invalid').nonnegative('invalid'),
-  language: z.enum(LANGUAGES, { error: 'language_unknown' }).optional(),
-});
-
-const acceptNewInput = z.object({
-  displayName: field.text(200),
-  password: z.string({ error: 'required' }).min(1, 'required'),
-});
 
 export interface PersonRow {
   userId: number;

@@ -98,7 +98,6 @@ export class ProductsApiController {
     @Body() body: Record<string, unknown>,
     @Req() req: Request,
   ) {
-    const { version: _v, ...current } = await this.products.get(id);
-    return this.products.update(req.principal!, current.id, { ...current, ...body }, actorOf(req));
+    return this.products.update(req.principal!, id, body, actorOf(req), 'merge');
   }
 }
