@@ -10,7 +10,7 @@ import { ROLE_SCOPE, RoleGrant, type Role } from '../accounts/role-grant.entity.
 import { User } from '../accounts/user.entity.js';
 import { AuditService, type Actor } from '../audit/audit.service.js';
 import { Clock } from '../common/clock.js';
-import { DomainError, NotFound, ValidationFailed } from '../common/errors.js';
+import { NotFound, ValidationFailed } from '../common/errors.js';
 import { parseInput } from '../common/input.js';
 import { Transactions } from '../database/transactions.js';
 import { type Language } from '../i18n/languages.js';
@@ -19,15 +19,10 @@ import { Nren } from '../nrens/nren.entity.js';
 import { Department } from '../organisations/department.entity.js';
 import { Organisation } from '../organisations/organisation.entity.js';
 import { Invitation } from './invitation.entity.js';
+import { InvitationInvalid } from './people.errors.js';
 import { acceptNewInput, invitationInput } from './people.input.js';
 
 const INVITATION_VALIDITY_MS = 7 * 24 * 3600 * 1000;
-
-export class InvitationInvalid extends DomainError {
-  constructor(reason: 'unknown' | 'expired' | 'used') {
-    super('not-found', `invitation_${reason}`);
-  }
-}
 
 export interface PersonRow {
   userId: number;
