@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { EntityManager, In } from 'typeorm';
 import { can, scopeOf, type Action } from '../access/access.js';
 import { placeOfDomain, placeOfOrganisation } from '../access/places.js';
@@ -7,8 +7,9 @@ import type { Principal } from '../accounts/principal.js';
 import { AuditService, type Actor } from '../audit/audit.service.js';
 import { Clock } from '../common/clock.js';
 import { NotFound, StaleObject, ValidationFailed } from '../common/errors.js';
+import { sha256Hex } from '../common/hash.js';
 import { editedInput, parseInput, type EditMode } from '../common/input.js';
-import { likePattern, toPage, type Page, type PageRequest } from '../common/paging.js';
+import { pagedQuery, type Page, type PageRequest } from '../common/paging.js';
 import { DOMAIN_VALIDATION_REUSE, validationExpiresAt } from '../common/validation-reuse.js';
 import { Transactions } from '../database/transactions.js';
 import { isLanguage } from '../i18n/languages.js';
@@ -40,10 +41,6 @@ export interface DomainDetail {
   departmentIds: number[];
   challenges: DcvChallenge[];
   emailAddresses: string[];
-}
-
-function tokenHash(token: string): string {
-  return createHash('sha256').update(token).digest('hex');
 }
 
 function newDcvToken(): string {
@@ -98,19 +95,13 @@ export class DomainsService {
         { mine },
       );
     }
-    if (req.q) {
-      qb.andWhere('d.name LIKE :q', { q: likePattern(req.q) });
-    }
-    const [items, total] = await qb
-      .skip((req.page - 1) * req.size)
-      .take(req.size)
-      .getManyAndCount();
+    // Restricted above: all of the organisation's domains, or those delegated to the member.
+    const page = await pagedQuery(qb, req, { within: null, search: 'd.name' });
     const now = this.clock.now();
-    return toPage(
-      items.map((d) => Object.assign(d, { status: this.stateOf(d, now) })),
-      total,
-      req,
-    );
+    return {
+      ...page,
+      items: page.items.map((d) => Object.assign(d, { status: this.stateOf(d, now) })),
+    };
   }
 
   // Domains delegated to one department (its page, and later the CSR checks).
@@ -354,7 +345,7 @@ export class DomainsService {
     return this.tx.run(async (em) => {
       const { domain, organisation } = await this.load(p, id, 'domain.check', em);
       const to = `${localPart}@${domain.name}`;
-      domain.emailTokenHash = tokenHash(token);
+      domain.emailTokenHash = sha256Hex(token);
       domain.emailSentTo = to;
       domain.emailTokenExpiresAt = new Date(this.clock.now().getTime() + EMAIL_LINK_VALIDITY_MS);
       await em.save(domain);
@@ -375,7 +366,7 @@ export class DomainsService {
   }
 
   async emailLink(token: string): Promise<Domain> {
-    const domain = await this.tx.manager.findOneBy(Domain, { emailTokenHash: tokenHash(token) });
+    const domain = await this.tx.manager.findOneBy(Domain, { emailTokenHash: sha256Hex(token) });
     if (!domain || !domain.emailTokenExpiresAt || domain.emailTokenExpiresAt <= this.clock.now()) {
       throw new DomainLinkInvalid();
     }
@@ -389,7 +380,7 @@ export class DomainsService {
         where: { id: found.id },
         lock: this.tx.forUpdate,
       });
-      if (domain.emailTokenHash !== tokenHash(token)) {
+      if (domain.emailTokenHash !== sha256Hex(token)) {
         throw new DomainLinkInvalid();
       }
       const actor = { id: null, label: domain.emailSentTo ?? 'e-mail', ip };

@@ -6,7 +6,7 @@ import type { Principal } from '../accounts/principal.js';
 import { AuditService, type Actor } from '../audit/audit.service.js';
 import { NotFound, StaleObject, ValidationFailed } from '../common/errors.js';
 import { editedInput, parseInput, type EditMode } from '../common/input.js';
-import { likePattern, toPage, type Page, type PageRequest } from '../common/paging.js';
+import { pagedQuery, type Page, type PageRequest } from '../common/paging.js';
 import { SecretBox } from '../common/secret-box.js';
 import { Transactions } from '../database/transactions.js';
 import { Nren } from './nren.entity.js';
@@ -27,20 +27,12 @@ export class NrensService {
     private readonly secrets: SecretBox,
   ) {}
 
-  async list(p: Principal, req: PageRequest): Promise<Page<Nren>> {
+  list(p: Principal, req: PageRequest): Promise<Page<Nren>> {
     const s = scopeOf(p);
-    const qb = this.tx.manager.createQueryBuilder(Nren, 'n').orderBy('n.name', 'ASC');
-    if (!s.platform) {
-      qb.where('n.id IN (:...ids)', { ids: [0, ...s.nrens] });
-    }
-    if (req.q) {
-      qb.andWhere('n.name LIKE :q', { q: likePattern(req.q) });
-    }
-    const [items, total] = await qb
-      .skip((req.page - 1) * req.size)
-      .take(req.size)
-      .getManyAndCount();
-    return toPage(items, total, req);
+    return pagedQuery(this.tx.manager.createQueryBuilder(Nren, 'n').orderBy('n.name', 'ASC'), req, {
+      within: s.platform ? null : [['n.id', s.nrens]],
+      search: 'n.name',
+    });
   }
 
   // Every NREN the person may act in, for choosers on forms (small: one per country).

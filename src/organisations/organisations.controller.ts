@@ -1,6 +1,7 @@
 import { Body, Controller, Get, Param, Post, Query, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { can } from '../access/access.js';
+import { placeOfNren } from '../access/places.js';
 import { submitForm } from '../common/forms.js';
 import { ParseIdPipe, queryId } from '../common/ids.js';
 import { pageRequest } from '../common/paging.js';
@@ -33,7 +34,7 @@ export class OrganisationsController {
       title: this.i18n.t(req.lang, 'organisations.title'),
       list: await this.organisations.list(p, pageRequest(query)),
       canCreate: (await this.nrens.listForChooser(p)).some((n) =>
-        can(p, 'organisation.create', { nrenId: n.id }),
+        can(p, 'organisation.create', placeOfNren(n)),
       ),
     });
   }

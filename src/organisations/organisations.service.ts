@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Brackets, EntityManager } from 'typeorm';
+import { EntityManager } from 'typeorm';
 import { can, scopeOf, type Action } from '../access/access.js';
 import { placeOfDepartment, placeOfOrganisation } from '../access/places.js';
 import type { Principal } from '../accounts/principal.js';
@@ -7,7 +7,7 @@ import { AuditService, type Actor } from '../audit/audit.service.js';
 import { Clock } from '../common/clock.js';
 import { NotFound, StaleObject, ValidationFailed } from '../common/errors.js';
 import { editedInput, parseInput, type EditMode } from '../common/input.js';
-import { likePattern, toPage, type Page, type PageRequest } from '../common/paging.js';
+import { pagedQuery, type Page, type PageRequest } from '../common/paging.js';
 import { IDENTITY_VALIDATION_REUSE, validationExpiresAt } from '../common/validation-reuse.js';
 import { Transactions } from '../database/transactions.js';
 import { Nren } from '../nrens/nren.entity.js';
@@ -47,36 +47,25 @@ export class OrganisationsService {
     };
   }
 
-  async list(p: Principal, req: PageRequest, nrenId?: number): Promise<Page<Organisation>> {
+  list(p: Principal, req: PageRequest, nrenId?: number): Promise<Page<Organisation>> {
     const s = scopeOf(p);
     const qb = this.tx.manager
       .createQueryBuilder(Organisation, 'o')
       .leftJoinAndSelect('o.nren', 'n')
       .orderBy('o.name', 'ASC');
-    if (!s.platform) {
-      // Only organisations the person administers; members see their departments instead.
-      qb.where(
-        new Brackets((w) => {
-          w.where('o.nren_id IN (:...nrens)', { nrens: [0, ...s.nrens] }).orWhere(
-            'o.id IN (:...orgs)',
-            {
-              orgs: [0, ...s.raoOrganisations],
-            },
-          );
-        }),
-      );
-    }
     if (nrenId) {
       qb.andWhere('o.nren_id = :nrenId', { nrenId });
     }
-    if (req.q) {
-      qb.andWhere('o.name LIKE :q', { q: likePattern(req.q) });
-    }
-    const [items, total] = await qb
-      .skip((req.page - 1) * req.size)
-      .take(req.size)
-      .getManyAndCount();
-    return toPage(items, total, req);
+    // Only organisations the person administers; members see their departments instead.
+    return pagedQuery(qb, req, {
+      within: s.platform
+        ? null
+        : [
+            ['o.nren_id', s.nrens],
+            ['o.id', s.raoOrganisations],
+          ],
+      search: 'o.name',
+    });
   }
 
   async get(
