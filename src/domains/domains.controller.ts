@@ -3,7 +3,7 @@ import type { Request, Response } from 'express';
 import { can } from '../access/access.js';
 import { placeOfDomain } from '../access/places.js';
 import { AuditService } from '../audit/audit.service.js';
-import { formFailure, submitForm } from '../common/forms.js';
+import { submitForm, submitOnPage } from '../common/forms.js';
 import { ParseIdPipe } from '../common/ids.js';
 import { Public } from '../common/public.decorator.js';
 import { actorOf } from '../common/request.js';
@@ -86,14 +86,11 @@ export class DomainsController {
     @Req() req: Request,
     @Res() res: Response,
   ) {
-    try {
-      await this.domains.update(req.principal!, id, body, actorOf(req));
-      req.session.flash = { kind: 'info', key: 'common.saved' };
-      res.redirect(303, `/domains/${id}`);
-    } catch (err) {
-      const failure = formFailure(err, req, this.i18n);
-      await this.renderShow(id, req, res, { editForm: failure }, failure.status);
-    }
+    await submitOnPage(req, res, this.i18n, {
+      save: () => this.domains.update(req.principal!, id, body, actorOf(req)),
+      then: () => `/domains/${id}`,
+      page: (failure) => this.renderShow(id, req, res, { editForm: failure }, failure.status),
+    });
   }
 
   @Post('domains/:id/check')
@@ -103,17 +100,15 @@ export class DomainsController {
     @Req() req: Request,
     @Res() res: Response,
   ) {
-    try {
-      const { outcome } = await this.domains.check(req.principal!, id, body, actorOf(req));
-      req.session.flash = {
+    await submitOnPage(req, res, this.i18n, {
+      save: () => this.domains.check(req.principal!, id, body, actorOf(req)),
+      then: () => `/domains/${id}#validation`,
+      flash: ({ outcome }) => ({
         kind: outcome.ok ? 'info' : 'error',
         key: outcome.ok ? 'domains.check.ok' : 'domains.check.failed',
-      };
-      res.redirect(303, `/domains/${id}#validation`);
-    } catch (err) {
-      const failure = formFailure(err, req, this.i18n);
-      await this.renderShow(id, req, res, { checkForm: failure }, failure.status);
-    }
+      }),
+      page: (failure) => this.renderShow(id, req, res, { checkForm: failure }, failure.status),
+    });
   }
 
   @Post('domains/:id/email')
@@ -123,14 +118,13 @@ export class DomainsController {
     @Req() req: Request,
     @Res() res: Response,
   ) {
-    try {
-      await this.domains.sendValidationEmail(req.principal!, id, body, actorOf(req), req.lang);
-      req.session.flash = { kind: 'info', key: 'domains.email.sent' };
-      res.redirect(303, `/domains/${id}#validation`);
-    } catch (err) {
-      const failure = formFailure(err, req, this.i18n);
-      await this.renderShow(id, req, res, { emailForm: failure }, failure.status);
-    }
+    await submitOnPage(req, res, this.i18n, {
+      save: () =>
+        this.domains.sendValidationEmail(req.principal!, id, body, actorOf(req), req.lang),
+      then: () => `/domains/${id}#validation`,
+      flash: 'domains.email.sent',
+      page: (failure) => this.renderShow(id, req, res, { emailForm: failure }, failure.status),
+    });
   }
 
   @Post('domains/:id/manual-validation')
@@ -140,20 +134,13 @@ export class DomainsController {
     @Req() req: Request,
     @Res() res: Response,
   ) {
-    try {
-      await this.domains.validateManually(req.principal!, id, body, actorOf(req));
-      req.session.flash = { kind: 'info', key: 'domains.manual.done' };
-      res.redirect(303, `/domains/${id}#validation`);
-    } catch (err) {
-      const failure = formFailure(err, req, this.i18n);
-      await this.renderShow(
-        id,
-        req,
-        res,
-        { manualForm: { ...failure, values: body } },
-        failure.status,
-      );
-    }
+    await submitOnPage(req, res, this.i18n, {
+      save: () => this.domains.validateManually(req.principal!, id, body, actorOf(req)),
+      then: () => `/domains/${id}#validation`,
+      flash: 'domains.manual.done',
+      page: (failure) =>
+        this.renderShow(id, req, res, { manualForm: { ...failure, values: body } }, failure.status),
+    });
   }
 
   // The link in the validation e-mail. GET only shows a button: mail scanners that follow

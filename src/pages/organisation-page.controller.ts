@@ -3,7 +3,7 @@ import type { Request, Response } from 'express';
 import { can, canInvite } from '../access/access.js';
 import { placeOfDepartment, placeOfOrganisation } from '../access/places.js';
 import { AuditService } from '../audit/audit.service.js';
-import { formFailure } from '../common/forms.js';
+import { submitOnPage } from '../common/forms.js';
 import { ParseIdPipe } from '../common/ids.js';
 import { pageRequest } from '../common/paging.js';
 import { actorOf } from '../common/request.js';
@@ -41,21 +41,19 @@ export class OrganisationPageController {
     @Req() req: Request,
     @Res() res: Response,
   ) {
-    try {
-      await this.organisations.createDepartment(req.principal!, id, body, actorOf(req));
-      req.session.flash = { kind: 'info', key: 'common.saved' };
-      res.redirect(303, `/organisations/${id}#departments`);
-    } catch (err) {
-      const failure = formFailure(err, req, this.i18n);
-      await this.renderShow(
-        id,
-        req,
-        res,
-        {},
-        { departmentForm: { ...failure, values: body } },
-        failure.status,
-      );
-    }
+    await submitOnPage(req, res, this.i18n, {
+      save: () => this.organisations.createDepartment(req.principal!, id, body, actorOf(req)),
+      then: () => `/organisations/${id}#departments`,
+      page: (failure) =>
+        this.renderShow(
+          id,
+          req,
+          res,
+          {},
+          { departmentForm: { ...failure, values: body } },
+          failure.status,
+        ),
+    });
   }
 
   private async renderShow(
