@@ -12,6 +12,7 @@ const FEATURES = [
   'keys',
   'requests',
   'mail',
+  'ca',
   'health',
   'pages',
 ];
