@@ -1,17 +1,13 @@
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { Transactions } from '../src/database/transactions.js';
 import type { Language } from '../src/i18n/languages.js';
-import { MailDispatcher } from '../src/mail/mail.dispatcher.js';
+import { MAIL_DISPATCH_JOB, MailDispatcher } from '../src/mail/mail.dispatcher.js';
 import { MailMessage } from '../src/mail/mail-message.entity.js';
 import { MailService } from '../src/mail/mail.service.js';
+import { Directory } from './support/directory.js';
 import { MINUTE } from './support/fake-clock.js';
 import { TestSmtpServer } from './support/smtp-server.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
-
-// The scheduled run would race the explicit runs below; the tests drive the dispatcher.
-async function stopSchedule(t: TestApp): Promise<void> {
-  await t.get(SchedulerRegistry).getCronJob('mail-dispatch').stop();
-}
 
 async function queue(t: TestApp, to: string, language: Language, name = 'Anna') {
   return t
@@ -34,7 +30,6 @@ describe('mail over SMTP', () => {
     smtp = await TestSmtpServer.start();
     env = { SMTP_URL: smtp.url, MAIL_TRANSPORT: 'smtp', MAIL_FROM: 'TCS RA <ra@example.org>' };
     t = await createTestApp({ env });
-    await stopSchedule(t);
   });
   afterAll(async () => {
     await t.close();
@@ -123,9 +118,52 @@ describe('mail over SMTP', () => {
     }
   });
 
+  it('starts with every scheduled job stopped, so nothing is delivered behind the test’s back', async () => {
+    const jobs = t.get(SchedulerRegistry).getCronJobs();
+    expect([...jobs.keys()].sort()).toEqual(expect.arrayContaining([MAIL_DISPATCH_JOB]));
+    expect([...jobs.values()].filter((job) => job.isActive)).toEqual([]);
+
+    await queue(t, 'dora@example.org', 'en', 'Dora');
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(smtp.to('dora@example.org')).toEqual([]);
+    expect(await t.get(MailDispatcher).run(t.clock.now())).toEqual({ sent: 1, failed: 0 });
+    expect(smtp.to('dora@example.org')).toHaveLength(1);
+  });
+
+  it('hands an invitation to the SMTP server as soon as its transaction commits, not at the next tick', async () => {
+    const dir = await new Directory(t).init();
+    const { id: nrenId } = await dir.nren('Wake');
+    const job = t.get(SchedulerRegistry).getCronJob(MAIL_DISPATCH_JOB);
+    job.start();
+    try {
+      // Stand well clear of a tick (every 15 s), so only the wake can deliver in time.
+      const untilTick = () => job.nextDate().toMillis() - Date.now();
+      if (untilTick() < 6000) {
+        await new Promise((resolve) => setTimeout(resolve, untilTick() + 250));
+      }
+      const tick = job.nextDate().toMillis();
+      const committed = Date.now();
+      await dir.create('/invitations', {
+        email: 'erik@example.org',
+        role: 'nren-admin',
+        scopeId: nrenId,
+        language: 'sv',
+      });
+      while (smtp.to('erik@example.org').length === 0 && Date.now() < tick - 1000) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      const arrived = Date.now();
+      const [mail, ...more] = smtp.to('erik@example.org');
+      expect(more).toEqual([]);
+      expect(mail?.text).toContain('/invitations/accept?token=');
+      expect(arrived - committed).toBeLessThan(2000);
+    } finally {
+      await job.stop();
+    }
+  });
+
   it('delivers each of 30 messages exactly once when two instances dispatch at the same time', async () => {
     const other = await createTestApp({ db: t.db, clock: t.clock, env });
-    await stopSchedule(other);
     try {
       const before = smtp.received.length;
       const ids = new Set<number>();
