@@ -11,7 +11,6 @@ import {
 } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity.js';
 import { Clock } from '../common/clock.js';
-import { isDeadlock } from './database-errors.js';
 import { Transactions } from './transactions.js';
 import { wholeSeconds } from './whole-seconds.js';
 
@@ -49,8 +48,6 @@ export class Claim<T extends Leasable> {
   ) {}
 }
 
-const CLAIM_ATTEMPTS = 3;
-
 // Claims due rows of any table for one instance of a job, so any number of instances may
 // run the same job at once: mail delivery, collecting certificates from the CA, expiry
 // reminders. The claim is one atomic UPDATE, so two instances never both take a row; a
@@ -81,23 +78,15 @@ export class Leases {
     // Whole seconds: what a MySQL DATETIME keeps, so the lease reads back as written.
     const until = wholeSeconds(new Date(now.getTime() + options.leaseMs));
     const token = `${this.claimant}#${++this.claims}`;
-    for (let attempt = 1; ; attempt++) {
-      try {
-        const rows = await this.tx.run(async (em) => {
-          await this.mark(em, entity, options, { token, until, now });
-          return em.find(entity, {
-            where: { claimedBy: token } as FindOptionsWhere<T>,
-            order: { [options.orderBy ?? 'id']: 'ASC', id: 'ASC' } as never,
-          });
-        });
-        return new Claim(entity, token, until, rows);
-      } catch (err) {
-        // Two instances' updates can meet in InnoDB's locks; the loser is rolled back whole.
-        if (attempt >= CLAIM_ATTEMPTS || !isDeadlock(err)) {
-          throw err;
-        }
-      }
-    }
+    // Two instances' updates can meet in InnoDB's locks; the loser is rolled back and tries again.
+    const rows = await this.tx.runRetrying(async (em) => {
+      await this.mark(em, entity, options, { token, until, now });
+      return em.find(entity, {
+        where: { claimedBy: token } as FindOptionsWhere<T>,
+        order: { [options.orderBy ?? 'id']: 'ASC', id: 'ASC' } as never,
+      });
+    });
+    return new Claim(entity, token, until, rows);
   }
 
   // Records the outcome of one claimed row in the caller's transaction (the same that holds
@@ -124,11 +113,10 @@ export class Leases {
       return 0;
     }
     const result = await this.tx.run((em) =>
-      em.update(
-        claim.entity,
-        { id: In(rows.map((r) => r.id)), claimedBy: claim.token },
-        { claimedBy: null, claimedUntil: null } as unknown as QueryDeepPartialEntity<T>,
-      ),
+      em.update(claim.entity, { id: In(rows.map((r) => r.id)), claimedBy: claim.token }, {
+        claimedBy: null,
+        claimedUntil: null,
+      } as unknown as QueryDeepPartialEntity<T>),
     );
     return result.affected ?? 0;
   }

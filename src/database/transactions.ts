@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { DataSource, EntityManager, type QueryRunner } from 'typeorm';
+import { isDeadlock } from './database-errors.js';
 
 // TypeORM's SQLite drivers share one connection: two overlapping transactions would nest
 // into savepoints of each other, and a read made while a transaction is open would see its
@@ -82,6 +83,7 @@ const MANAGER_CALLS = new Set<string | symbol>([
 ]);
 
 const PATCHED = Symbol('turn-taking');
+const DEADLOCK_ATTEMPTS = 3;
 
 type Hook = () => void;
 // After-commit hooks of the transactions now running, by the manager their work was given.
@@ -105,8 +107,23 @@ export class Transactions {
 
   // Runs work in one transaction. On SQLite it waits for its turn; calling run() from inside
   // a transaction would wait for itself, so it fails at once: pass the EntityManager on.
-  async run<T>(work: (em: EntityManager) => Promise<T>): Promise<T> {
-    const hooks: Hook[] = [];
+  run<T>(work: (em: EntityManager) => Promise<T>): Promise<T> {
+    return this.runAttempts(work, 1);
+  }
+
+  // Like run(), for work whose locking reads guard an insert (two instances both find a key
+  // free, both insert): InnoDB's deadlock detection rolls one of them back, and that one is
+  // run again from the start, then sees the other's row. Only for work that does nothing
+  // but write through em: a retry repeats all of it.
+  runRetrying<T>(work: (em: EntityManager) => Promise<T>): Promise<T> {
+    return this.runAttempts(work, DEADLOCK_ATTEMPTS);
+  }
+
+  private async runAttempts<T>(
+    work: (em: EntityManager) => Promise<T>,
+    attempts: number,
+  ): Promise<T> {
+    let hooks: Hook[] = [];
     let value: T;
     if (this.serialise) {
       if (inTurn(this.file)) {
@@ -114,7 +131,17 @@ export class Transactions {
       }
       value = await takeTurn(this.file, () => this.transaction(work, hooks));
     } else {
-      value = await this.transaction(work, hooks);
+      for (let attempt = 1; ; attempt++) {
+        try {
+          hooks = [];
+          value = await this.transaction(work, hooks);
+          break;
+        } catch (err) {
+          if (attempt >= attempts || !isDeadlock(err)) {
+            throw err;
+          }
+        }
+      }
     }
     for (const hook of hooks) {
       try {
