@@ -6,19 +6,18 @@ import { AccountsService } from './accounts.service.js';
 import { AuthController } from './auth.controller.js';
 import { AuthGuard } from './auth.guard.js';
 import { LoginThrottleService } from './login-throttle.service.js';
-import { PasswordsController } from './passwords.controller.js';
 import { PasswordsService } from './passwords.service.js';
 import { RequestContextMiddleware } from './request-context.middleware.js';
 
 @Module({
-  controllers: [AuthController, AccountController, AccountsApiController, PasswordsController],
+  controllers: [AuthController, AccountController, AccountsApiController],
   providers: [
     AccountsService,
     LoginThrottleService,
     PasswordsService,
     { provide: APP_GUARD, useClass: AuthGuard },
   ],
-  exports: [AccountsService],
+  exports: [AccountsService, PasswordsService],
 })
 export class AccountsModule implements NestModule {
   configure(consumer: MiddlewareConsumer): void {

@@ -1,60 +1,39 @@
 import { Injectable } from '@nestjs/common';
 import * as argon2 from 'argon2';
-import { createHash, randomBytes } from 'node:crypto';
-import { EntityManager, IsNull, MoreThan, Not } from 'typeorm';
+import { EntityManager, Not } from 'typeorm';
 import { z } from 'zod';
 import { AuditService, type Actor } from '../audit/audit.service.js';
-import { Clock } from '../common/clock.js';
-import { DomainError, ValidationFailed } from '../common/errors.js';
-import { field, parseInput } from '../common/input.js';
+import { ValidationFailed } from '../common/errors.js';
+import { parseInput } from '../common/input.js';
+import { sha256Hex } from '../common/hash.js';
 import { Transactions } from '../database/transactions.js';
-import { isLanguage, type Language } from '../i18n/languages.js';
-import { MailService } from '../mail/mail.service.js';
 import { SessionRecord } from '../sessions/session.entity.js';
-import { normaliseEmail } from './accounts.service.js';
 import { passwordProblems } from './password-policy.js';
-import { PasswordReset } from './password-reset.entity.js';
 import { User } from './user.entity.js';
 
 const ARGON2 = { type: argon2.argon2id } as const;
-// Short-lived: the link sits in a mailbox; 30 minutes is enough to use it.
-const RESET_VALIDITY_MS = 30 * 60 * 1000;
-// One link per account and five minutes at most: the form cannot be used to flood a mailbox.
-const RESET_INTERVAL_MS = 5 * 60 * 1000;
-
-export class ResetLinkInvalid extends DomainError {
-  constructor() {
-    super('not-found', 'password_reset_invalid');
-  }
-}
-
 const changeInput = z.object({
   currentPassword: z.string({ error: 'required' }).min(1, 'required'),
   newPassword: z.string({ error: 'required' }).min(1, 'required'),
 });
-
-function sha256(value: string): string {
-  return createHash('sha256').update(value).digest('hex');
-}
 
 @Injectable()
 export class PasswordsService {
   constructor(
     private readonly tx: Transactions,
     private readonly audit: AuditService,
-    private readonly clock: Clock,
-    private readonly mail: MailService,
   ) {}
 
   // Sessions other than the one given (the id as express-session knows it) end.
-  private async endSessions(em: EntityManager, userId: number, keepSid?: string): Promise<void> {
+  async endSessions(em: EntityManager, userId: number, keepSid?: string): Promise<void> {
     await em.delete(SessionRecord, {
       userId,
-      ...(keepSid ? { idHash: Not(sha256(keepSid)) } : {}),
+      ...(keepSid ? { idHash: Not(sha256Hex(keepSid)) } : {}),
     });
   }
 
-  private async newHash(password: string, email: string, field: string): Promise<string> {
+  // The hash of a new password, or the password rules' problems under the given field.
+  async newHash(password: string, email: string, field: string): Promise<string> {
     const problems = passwordProblems(password, email);
     if (problems.length) {
       throw new ValidationFailed(problems.map((code) => ({ field, code })));
@@ -72,93 +51,11 @@ export class PasswordsService {
     await this.tx.run(async (em) => {
       await em.update(User, { id: userId }, { passwordHash: hash });
       await this.endSessions(em, userId, keepSid);
-      await em.delete(PasswordReset, { userId });
       await this.audit.record(em, actor, {
         action: 'account.password-changed',
         subjectType: 'user',
         subjectId: userId,
       });
-    });
-  }
-
-  // Says nothing about whether the address has an account: the caller shows the same
-  // answer either way, and the work done is the same up to the mail queued.
-  async requestReset(input: unknown, fallbackLanguage: Language, ip: string | undefined) {
-    const { email } = parseInput(z.object({ email: field.email() }), input);
-    const token = randomBytes(32).toString('base64url');
-    await this.tx.run(async (em) => {
-      const user = await em.findOneBy(User, { email: normaliseEmail(email) });
-      if (!user?.passwordHash) {
-        return;
-      }
-      const now = this.clock.now();
-      const recent = await em.existsBy(PasswordReset, {
-        userId: user.id,
-        createdAt: MoreThan(new Date(now.getTime() - RESET_INTERVAL_MS)),
-      });
-      if (recent) {
-        return;
-      }
-      // A new link replaces any older one.
-      await em.delete(PasswordReset, { userId: user.id });
-      await em.save(
-        em.create(PasswordReset, {
-          tokenHash: sha256(token),
-          userId: user.id,
-          createdAt: now,
-          expiresAt: new Date(now.getTime() + RESET_VALIDITY_MS),
-          usedAt: null,
-        }),
-      );
-      await this.mail.enqueue(em, {
-        to: user.email,
-        template: 'password-reset',
-        language: isLanguage(user.language) ? user.language : fallbackLanguage,
-        context: { token, name: user.displayName || user.email },
-      });
-      await this.audit.record(
-        em,
-        { id: null, label: user.email, ip: ip ?? null },
-        { action: 'account.password-reset-requested', subjectType: 'user', subjectId: user.id },
-      );
-    });
-  }
-
-  private async openReset(em: EntityManager, token: string, lock: boolean) {
-    const reset = await em.findOne(PasswordReset, {
-      where: { tokenHash: sha256(token), usedAt: IsNull() },
-      lock: lock ? this.tx.forUpdate : undefined,
-    });
-    if (!reset || reset.expiresAt <= this.clock.now()) {
-      throw new ResetLinkInvalid();
-    }
-    return reset;
-  }
-
-  async checkReset(token: string): Promise<void> {
-    await this.openReset(this.tx.manager, token, false);
-  }
-
-  // Sets the password, uses the link up and ends every session of the account.
-  async reset(token: string, input: unknown, ip: string | undefined): Promise<void> {
-    const { password } = parseInput(
-      z.object({ password: z.string({ error: 'required' }).min(1, 'required') }),
-      input,
-    );
-    const reset = await this.openReset(this.tx.manager, token, false);
-    const user = await this.tx.manager.findOneByOrFail(User, { id: reset.userId });
-    const hash = await this.newHash(password, user.email, 'password');
-    await this.tx.run(async (em) => {
-      const current = await this.openReset(em, token, true);
-      current.usedAt = this.clock.now();
-      await em.save(current);
-      await em.update(User, { id: user.id }, { passwordHash: hash });
-      await this.endSessions(em, user.id);
-      await this.audit.record(
-        em,
-        { id: user.id, label: user.email, ip: ip ?? null },
-        { action: 'account.password-reset', subjectType: 'user', subjectId: user.id },
-      );
     });
   }
 }

@@ -1,6 +1,5 @@
 import { ApiToken } from '../accounts/api-token.entity.js';
 import { LoginThrottle } from '../accounts/login-throttle.entity.js';
-import { PasswordReset } from '../accounts/password-reset.entity.js';
 import { RoleGrant } from '../accounts/role-grant.entity.js';
 import { User } from '../accounts/user.entity.js';
 import { AuditEvent, AuditHead } from '../audit/audit-event.entity.js';
@@ -11,6 +10,7 @@ import { Nren } from '../nrens/nren.entity.js';
 import { Department } from '../organisations/department.entity.js';
 import { Organisation } from '../organisations/organisation.entity.js';
 import { Invitation } from '../people/invitation.entity.js';
+import { PasswordReset } from '../people/password-reset.entity.js';
 import { BlockedKey } from '../keys/blocked-key.entity.js';
 import { Product } from '../products/product.entity.js';
 import { CertificateRequest } from '../requests/certificate-request.entity.js';

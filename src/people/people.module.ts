@@ -1,12 +1,14 @@
 import { Module } from '@nestjs/common';
+import { PasswordResetsController } from './password-resets.controller.js';
+import { PasswordResetsService } from './password-resets.service.js';
 import { PeopleApiController } from './people-api.controller.js';
 import { PeopleController } from './people.controller.js';
 import { PeopleService } from './people.service.js';
 import { RolesController } from './roles.controller.js';
 
 @Module({
-  controllers: [PeopleController, PeopleApiController, RolesController],
-  providers: [PeopleService],
+  controllers: [PeopleController, PeopleApiController, RolesController, PasswordResetsController],
+  providers: [PeopleService, PasswordResetsService],
   exports: [PeopleService],
 })
 export class PeopleModule {}

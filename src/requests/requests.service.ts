@@ -91,7 +91,7 @@ export class RequestsService {
     }
     const accepted: Accepted = { ...e, verdict: e.verdict, csr: e.csr, product: e.product };
     try {
-      return await this.record(p, draft, accepted, this.submissionKeyOf(draft), actor);
+      return await this.record(p, draft, accepted, this.submissionKeyOf(draft), actor, lang);
     } catch (err) {
       // Both presses of a double submission passed the check; the unique key let one in.
       const first = isUniqueViolation(err) ? await this.submittedWithKey(p, draft) : null;
@@ -121,9 +121,14 @@ export class RequestsService {
     e: Accepted,
     submissionKey: string | null,
     actor: Actor,
+    lang: Language,
   ): Promise<CertificateRequest> {
     const { verdict, csr, product, department } = e;
-    return this.tx.run(async (em) => {
+    return this.tx.runRetrying(async (em) => {
+      const errors = await this.evaluation.recheckKey(em, e, lang);
+      if (errors.length) {
+        throw new RequestRefused({ ...e.result, ok: false, errors });
+      }
       const now = this.clock.now();
       const request = await em.save(
         em.create(CertificateRequest, {

@@ -3,14 +3,14 @@ import type { Request, Response } from 'express';
 import { formFailure } from '../common/forms.js';
 import { Public } from '../common/public.decorator.js';
 import { I18nService } from '../i18n/i18n.service.js';
-import { PasswordsService } from './passwords.service.js';
+import { PasswordResetsService } from './password-resets.service.js';
 
 // "Forgot password": the link's token is a path segment, which the request log redacts
 // (see redactUrl in configure-app.ts), and the page never says whether an address exists.
 @Controller('password')
-export class PasswordsController {
+export class PasswordResetsController {
   constructor(
-    private readonly passwords: PasswordsService,
+    private readonly passwords: PasswordResetsService,
     private readonly i18n: I18nService,
   ) {}
 
