@@ -29,6 +29,7 @@ export class DepartmentPageController {
       department: d,
       domains: await this.domains.forDepartment(d.id),
       people: mayPeople ? await this.people.list(p, { departmentId: d.id }) : null,
+      invitations: mayPeople ? await this.people.listInvitations(p, { departmentId: d.id }) : [],
       history: await this.audit.history('department', d.id),
       may: {
         edit: can(p, 'department.edit', place),
