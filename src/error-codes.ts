@@ -13,6 +13,7 @@ import { PRODUCT_ERROR_CODES } from './products/products.errors.js';
 const REQUEST_ERROR_CODES = [
   'product_unknown',
   'product_not_allowed',
+  'organisation_identity_not_current',
   'evidence_too_large',
   'request_refused',
   'request_action_not_allowed',

@@ -9,6 +9,7 @@ export const ACCOUNT_ERROR_CODES = [
   'password_too_long',
   'password_too_common',
   'password_contains_email',
+  'password_wrong',
 ] as const;
 
 // Same message whether or not the account exists.

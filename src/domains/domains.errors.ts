@@ -2,6 +2,7 @@ import { DomainError } from '../common/errors.js';
 
 export const DOMAIN_ERROR_CODES = [
   'domain_link_invalid',
+  'domain_link_superseded',
   // the name itself (domain-name.ts)
   'domain_invalid',
   'domain_too_long',

@@ -4,7 +4,6 @@ import { EntityManager, IsNull, MoreThan } from 'typeorm';
 import { z } from 'zod';
 import { AuditService } from '../audit/audit.service.js';
 import { Clock } from '../common/clock.js';
-import { DomainError } from '../common/errors.js';
 import { field, parseInput } from '../common/input.js';
 import { sha256Hex } from '../common/hash.js';
 import { Transactions } from '../database/transactions.js';
@@ -14,17 +13,12 @@ import { normaliseEmail } from '../accounts/accounts.service.js';
 import { PasswordsService } from '../accounts/passwords.service.js';
 import { User } from '../accounts/user.entity.js';
 import { PasswordReset } from './password-reset.entity.js';
+import { ResetLinkInvalid } from './people.errors.js';
 
 // Short-lived: the link sits in a mailbox; 30 minutes is enough to use it.
 const RESET_VALIDITY_MS = 30 * 60 * 1000;
 // One link per account and five minutes at most: the form cannot be used to flood a mailbox.
 const RESET_INTERVAL_MS = 5 * 60 * 1000;
-
-export class ResetLinkInvalid extends DomainError {
-  constructor() {
-    super('not-found', 'password_reset_invalid');
-  }
-}
 
 // "Forgot password": a link by e-mail that sets a new password once, within 30 minutes.
 @Injectable()

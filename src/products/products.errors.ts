@@ -4,4 +4,5 @@ export const PRODUCT_ERROR_CODES = [
   'product_code_invalid',
   'product_id_invalid',
   'validity_term_invalid',
+  'product_not_in_catalogue',
 ] as const;
