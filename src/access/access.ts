@@ -28,7 +28,8 @@ export type Action =
   | 'domain.validate-manually'
   | 'people.view'
   | 'request.create'
-  | 'request.view';
+  | 'request.view'
+  | 'certificate.view';
 
 function grantsOf(p: Principal, role: Role): Set<number> {
   return new Set(p.grants.filter((g) => g.role === role).map((g) => g.scopeId));
@@ -92,6 +93,7 @@ export function can(p: Principal, action: Action, place: Place): boolean {
       return nren || rao || delegatedToMine;
     case 'request.create':
     case 'request.view':
+    case 'certificate.view':
       return nren || rao || member;
   }
 }
