@@ -6,6 +6,7 @@ import { AuditService, type Actor } from '../audit/audit.service.js';
 import { Clock } from '../common/clock.js';
 import { NotFound, ValidationFailed } from '../common/errors.js';
 import { Transactions } from '../database/transactions.js';
+import { Nren } from '../nrens/nren.entity.js';
 import { Department } from '../organisations/department.entity.js';
 import { Organisation } from '../organisations/organisation.entity.js';
 import { CertificateRequest } from '../requests/certificate-request.entity.js';
@@ -62,6 +63,8 @@ export interface CertificatePage {
   prev: string | null;
   total: number;
   totalCapped: boolean;
+  // The scope asked for, by name (null: everything the person may see).
+  place: string | null;
 }
 
 interface Cursor {
@@ -323,7 +326,11 @@ export class CertificatesService {
 
   // Limits the query to what the person may see, or to the one scope asked for (404 when
   // it is not theirs, as for one that does not exist).
-  private async scope(p: Principal, qb: SelectQueryBuilder<Certificate>, f: CertificateFilter) {
+  private async scope(
+    p: Principal,
+    qb: SelectQueryBuilder<Certificate>,
+    f: CertificateFilter,
+  ): Promise<string | null> {
     const em = this.tx.manager;
     if (f.departmentId !== undefined) {
       const d = await em.findOne(Department, {
@@ -341,7 +348,7 @@ export class CertificatesService {
         throw new NotFound('department');
       }
       qb.andWhere('c.department_id = :dept', { dept: d.id });
-      return;
+      return `${d.organisation.name} / ${d.name}`;
     }
     if (f.organisationId !== undefined) {
       const o = await em.findOneBy(Organisation, { id: f.organisationId });
@@ -349,18 +356,19 @@ export class CertificatesService {
         throw new NotFound('organisation');
       }
       qb.andWhere('c.organisation_id = :org', { org: o.id });
-      return;
+      return o.name;
     }
     if (f.nrenId !== undefined) {
-      if (!can(p, 'certificate.view', { nrenId: f.nrenId })) {
+      const n = await em.findOneBy(Nren, { id: f.nrenId });
+      if (!n || !can(p, 'certificate.view', { nrenId: n.id })) {
         throw new NotFound('nren');
       }
-      qb.andWhere('c.nren_id = :nren', { nren: f.nrenId });
-      return;
+      qb.andWhere('c.nren_id = :nren', { nren: n.id });
+      return n.name;
     }
     const s = scopeOf(p);
     if (s.platform) {
-      return;
+      return null;
     }
     qb.andWhere(
       new Brackets((w) => {
@@ -369,6 +377,7 @@ export class CertificatesService {
           .orWhere('c.nren_id IN (:...nrens)', { nrens: [0, ...s.nrens] });
       }),
     );
+    return null;
   }
 
   private filter(qb: SelectQueryBuilder<Certificate>, f: CertificateFilter, now: Date): void {
@@ -413,7 +422,7 @@ export class CertificatesService {
     const sort = f.sort ?? 'expiry';
     const cursor = f.cursor ? decodeCursor(f.cursor) : null;
     const base = this.tx.manager.createQueryBuilder(Certificate, 'c');
-    await this.scope(p, base, f);
+    const place = await this.scope(p, base, f);
     this.filter(base, f, now);
 
     const countQb = base
@@ -463,6 +472,7 @@ export class CertificatesService {
       prev: backwards ? (more ? at(first, 'before') : null) : cursor ? at(first, 'before') : null,
       total: Math.min(total, COUNT_CAP),
       totalCapped: total > COUNT_CAP,
+      place,
     };
   }
 }

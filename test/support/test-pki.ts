@@ -72,7 +72,8 @@ async function authority(name: string, issuer?: Authority, notAfter?: Date): Pro
 }
 
 export interface LeafSpec {
-  publicKey: CryptoKey;
+  // A WebCrypto key, or SubjectPublicKeyInfo DER (the key of a CSR made with node:crypto).
+  publicKey: CryptoKey | Uint8Array;
   names: string[];
   notBefore: Date;
   days?: number;
@@ -114,7 +115,7 @@ export async function createTestPki(): Promise<TestPki> {
         issuer: issuer.cert.subject,
         notBefore: spec.notBefore,
         notAfter: new Date(spec.notBefore.getTime() + lifetime),
-        publicKey: spec.publicKey,
+        publicKey: spec.publicKey as x509.PublicKeyType,
         signingKey: issuer.keys.privateKey,
         signingAlgorithm: SIGN,
         extensions: [
