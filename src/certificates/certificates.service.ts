@@ -370,11 +370,27 @@ export class CertificatesService {
     if (s.platform) {
       return null;
     }
+    // Only the kinds of grant the person holds: most hold one, and then the condition is a
+    // single index range that keeps the keyset order (no OR across three indexes).
+    const parts: [string, Record<string, number[]>][] = [];
+    if (s.memberDepartments.size) {
+      parts.push(['c.department_id IN (:...deps)', { deps: [...s.memberDepartments] }]);
+    }
+    if (s.raoOrganisations.size) {
+      parts.push(['c.organisation_id IN (:...orgs)', { orgs: [...s.raoOrganisations] }]);
+    }
+    if (s.nrens.size) {
+      parts.push(['c.nren_id IN (:...nrens)', { nrens: [...s.nrens] }]);
+    }
+    if (!parts.length) {
+      qb.andWhere('1 = 0');
+      return null;
+    }
     qb.andWhere(
       new Brackets((w) => {
-        w.where('c.department_id IN (:...deps)', { deps: [0, ...s.memberDepartments] })
-          .orWhere('c.organisation_id IN (:...orgs)', { orgs: [0, ...s.raoOrganisations] })
-          .orWhere('c.nren_id IN (:...nrens)', { nrens: [0, ...s.nrens] });
+        for (const [sql, params] of parts) {
+          w.orWhere(sql, params);
+        }
       }),
     );
     return null;
