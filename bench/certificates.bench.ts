@@ -267,11 +267,11 @@ async function main(): Promise<void> {
     explains.push(`\n## ${label}`);
     for (const s of capture.statements.filter((s) => /certificates/.test(s.query))) {
       const [rows] = (await conn.query(`EXPLAIN ${s.query}`, s.params)) as unknown as [
-        Record<string, unknown>[],
+        Record<string, string | number | null>[],
       ];
       for (const r of rows) {
         explains.push(
-          `  ${String(r.table).padEnd(18)} type=${String(r.type).padEnd(12)} key=${String(r.key).padEnd(38)} rows=${String(r.rows).padEnd(8)} ${r.Extra ?? ''}`,
+          `  ${String(r.table).padEnd(18)} type=${String(r.type).padEnd(12)} key=${String(r.key).padEnd(38)} rows=${String(r.rows).padEnd(8)} ${String(r.Extra ?? '')}`,
         );
       }
     }

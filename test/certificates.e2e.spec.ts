@@ -455,6 +455,10 @@ describe('certificates', () => {
       const listPage = await agent.get('/certificates?q=uni.example.org&lang=de').expect(200);
       expect(listPage.text).toContain('Zertifikate');
       expect(listPage.text).toContain('host0.uni.example.org');
+      const orgPage = await agent.get(`/organisations/${orgId}?lang=en`).expect(200);
+      expect(orgPage.text).toContain(`href="/certificates?organisationId=${orgId}"`);
+      const scoped = await agent.get(`/certificates?organisationId=${orgId}&lang=en`).expect(200);
+      expect(scoped.text).toContain('Showing the certificates of Exempeluniversitetet.');
       const bad = await agent.get('/certificates?expiresAfter=31.12.2026&lang=en').expect(422);
       expect(bad.text).toContain('Enter a date as YYYY-MM-DD');
     });

@@ -6,7 +6,7 @@ export const WITHIN_DAYS = [7, 30, 90] as const;
 const DAY_MS = 86_400_000;
 
 function one(v: unknown): string | undefined {
-  const s = Array.isArray(v) ? v[0] : v;
+  const s: unknown = Array.isArray(v) ? (v as unknown[])[0] : v;
   return typeof s === 'string' && s.trim() !== '' ? s.trim() : undefined;
 }
 
