@@ -20,7 +20,7 @@ import {
 } from './certificate.entity.js';
 import { CertificateExists, CertificateUnreadable } from './certificates.errors.js';
 import { download, splitDer, type Download, type DownloadFormat } from './formats.js';
-import { leafFacts, LeafUnreadable, type LeafFacts } from './leaf-facts.js';
+import { leafFacts, type LeafFacts } from './leaf-facts.js';
 import { classifySearch, reverseName } from './search.js';
 
 const SYSTEM: Actor = { id: null, label: 'system' };
@@ -173,11 +173,9 @@ export class CertificatesService {
     try {
       facts = leafFacts(input.leafDer);
       input.chainDer.forEach((der) => splitDer(der));
-    } catch (err) {
-      if (err instanceof LeafUnreadable || err instanceof Error) {
-        throw new CertificateUnreadable();
-      }
-      throw err;
+    } catch {
+      // Only parsing runs here: whatever fails, the bytes are not a certificate we can read.
+      throw new CertificateUnreadable();
     }
     const existing = await em.findOneBy(Certificate, {
       fingerprintSha256: facts.fingerprintSha256,

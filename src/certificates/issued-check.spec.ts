@@ -73,6 +73,17 @@ describe('checkIssued', () => {
     ]);
   });
 
+  it('compares IP addresses as addresses, however they are written', async () => {
+    const der = await issue({ names: ['www.uni.example.org', '2001:0db8:0:0:0:0:0:1'], cn: null });
+    const request = {
+      spkiSha256: spki,
+      names: ['www.uni.example.org', '2001:db8::1'],
+      kind: 'tls' as const,
+      validityDays: 199,
+    };
+    expect(codes(input(der, { request }))).toEqual([]);
+  });
+
   it('refuses a CN that is not among the names', async () => {
     const der = await issue({ cn: 'other.example.org' });
     expect(checkIssued(input(der)).findings).toEqual([

@@ -3,7 +3,7 @@ import * as x509 from '@peculiar/x509';
 import { createHash, X509Certificate as NodeCertificate } from 'node:crypto';
 import type { ProductKind } from '../csr/policy-context.js';
 import { maxValidityDays } from '../csr/validity.js';
-import { spkiSha256Of } from './leaf-facts.js';
+import { canonicalName, spkiSha256Of } from './leaf-facts.js';
 
 // Checks a certificate the CA returned against the request it answers, before it is
 // stored. Pure and synchronous: signatures are verified with node:crypto, the trusted roots
@@ -127,9 +127,9 @@ function parse(der: Uint8Array): Parsed {
 function checkNames(cert: x509.X509Certificate, approved: string[], out: IssuedFinding[]): void {
   const san = cert.getExtension(x509.SubjectAlternativeNameExtension);
   const names = (san?.names.items ?? []).map((n) =>
-    n.type === 'dns' || n.type === 'ip' ? n.value.toLowerCase() : `${n.type}:${n.value}`,
+    n.type === 'dns' || n.type === 'ip' ? canonicalName(n.value) : `${n.type}:${n.value}`,
   );
-  const wanted = new Set(approved.map((n) => n.toLowerCase()));
+  const wanted = new Set(approved.map(canonicalName));
   const have = new Set(names);
   for (const name of wanted) {
     if (!have.has(name)) {

@@ -2,6 +2,8 @@ import 'reflect-metadata';
 import * as x509 from '@peculiar/x509';
 import { createHash, X509Certificate as NodeCertificate } from 'node:crypto';
 import { children, readOid, readTlv } from '../csr/der.js';
+import { formatIp } from '../csr/csr-parser.js';
+import { parseIp } from '../csr/ip-ranges.js';
 import { SIGNATURE_ALGORITHMS } from '../csr/oids.js';
 
 export interface LeafFacts {
@@ -19,8 +21,6 @@ export interface LeafFacts {
   spkiSha256: string;
 }
 
-export class LeafUnreadable extends Error {}
-
 // Serials are compared as numbers written in hex: no colons, no leading zeros, lower case.
 export function normaliseSerial(s: string): string {
   return s
@@ -29,19 +29,18 @@ export function normaliseSerial(s: string): string {
     .replace(/^0+(?=.)/, '');
 }
 
-export function parseLeaf(der: Uint8Array): { cert: x509.X509Certificate; node: NodeCertificate } {
-  try {
-    return { cert: new x509.X509Certificate(der), node: new NodeCertificate(der) };
-  } catch (err) {
-    throw new LeafUnreadable(err instanceof Error ? err.message : String(err));
-  }
+// Names as the request stores them: DNS names in lower case, IP addresses in RFC 5952 text,
+// so the two compare as strings.
+export function canonicalName(name: string): string {
+  const ip = parseIp(name);
+  return ip ? formatIp(ip) : name.toLowerCase();
 }
 
 export function namesOf(cert: x509.X509Certificate): string[] {
   const san = cert.getExtension(x509.SubjectAlternativeNameExtension);
   const names = (san?.names.items ?? [])
     .filter((n) => n.type === 'dns' || n.type === 'ip')
-    .map((n) => n.value.toLowerCase());
+    .map((n) => canonicalName(n.value));
   if (names.length) {
     return [...new Set(names)];
   }
@@ -60,7 +59,8 @@ function signatureAlgorithmOf(der: Uint8Array): string {
 }
 
 export function leafFacts(der: Uint8Array): LeafFacts {
-  const { cert, node } = parseLeaf(der);
+  const cert = new x509.X509Certificate(der);
+  const node = new NodeCertificate(der);
   const details = node.publicKey.asymmetricKeyDetails ?? {};
   const keyType = node.publicKey.asymmetricKeyType;
   const curveBits: Record<string, number> = { prime256v1: 256, secp384r1: 384, secp521r1: 521 };
