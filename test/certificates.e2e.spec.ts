@@ -387,17 +387,30 @@ describe('certificates', () => {
       }
     });
 
-    it('finds certificates by a name and every name below it', async () => {
-      const names = async (q: string) =>
-        (await list(rao.token, `?q=${encodeURIComponent(q)}`)).items.map((i) => i.mainName).sort();
-      expect(await names('host3.uni.example.org')).toEqual(['host3.uni.example.org']);
-      expect(await names('uni.example.org')).toHaveLength(30);
-      expect(await names('UNI.example.org.')).toHaveLength(30);
-      expect(await names('kemi.example.org')).toEqual(['lab.kemi.example.org']);
-      // Not a prefix of a label: "ni.example.org" is not a name above uni.example.org.
-      expect(await names('ni.example.org')).toEqual([]);
-      expect(await names('host%.uni.example.org')).toEqual([]);
-      expect(await names('www.uni.example.it')).toEqual([]);
+    it.each([
+      ['through the names index', 10_000],
+      ['walking the list for a broad name', 0],
+    ])('finds certificates by a name and every name below it (%s)', async (_plan, threshold) => {
+      const service = t.get(CertificatesService);
+      service.broadNameThreshold = threshold;
+      try {
+        const names = async (q: string) =>
+          (await list(rao.token, `?q=${encodeURIComponent(q)}`)).items
+            .map((i) => i.mainName)
+            .sort();
+        expect(await names('host3.uni.example.org')).toEqual(['host3.uni.example.org']);
+        expect(await names('uni.example.org')).toHaveLength(30);
+        expect(await names('UNI.example.org.')).toHaveLength(30);
+        expect(await names('kemi.example.org')).toEqual(['lab.kemi.example.org']);
+        // Not a prefix of a label: "ni.example.org" is not a name above uni.example.org.
+        expect(await names('ni.example.org')).toEqual([]);
+        expect(await names('host%.uni.example.org')).toEqual([]);
+        expect(await names('www.uni.example.it')).toEqual([]);
+        const page = await list(rao.token, '?q=example.org&sort=newest');
+        expect(page.total).toBe(31);
+      } finally {
+        service.broadNameThreshold = 10_000;
+      }
     });
 
     it('finds a certificate by serial number and by fingerprint, as written anywhere', async () => {

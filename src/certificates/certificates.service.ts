@@ -104,6 +104,10 @@ type ScopePart = [string, Record<string, number | number[]>];
 
 @Injectable()
 export class CertificatesService {
+  // Above this many matching names a name search walks the list's index instead of the
+  // names index (see filter); tests lower it to reach that plan with a few rows.
+  broadNameThreshold = COUNT_CAP;
+
   constructor(
     private readonly tx: Transactions,
     private readonly audit: AuditService,
@@ -382,17 +386,40 @@ export class CertificatesService {
     return { place: null, parts };
   }
 
-  private filter(qb: SelectQueryBuilder<Certificate>, f: CertificateFilter, now: Date): void {
+  // How many names a name search matches, counted up to the cap from the index alone.
+  private async namesMatching(reversed: string): Promise<number> {
+    const rows: { n: number | string }[] = await this.tx.manager.query(
+      `SELECT COUNT(*) AS n FROM (SELECT 1 AS one FROM certificate_names n
+        WHERE n.reversed = ? OR n.reversed LIKE ? ESCAPE '!' LIMIT ${this.broadNameThreshold + 1}) m`,
+      [reversed, likePrefix(reversed)],
+    );
+    return Number(rows[0]?.n ?? 0);
+  }
+
+  private filter(
+    qb: SelectQueryBuilder<Certificate>,
+    f: CertificateFilter,
+    now: Date,
+    broadName: boolean,
+  ): void {
     const term = classifySearch(f.q ?? '');
     if (term?.kind === 'fingerprint') {
       qb.andWhere('c.fingerprint_sha256 = :fp', { fp: term.value });
     } else if (term?.kind === 'serial') {
       qb.andWhere('c.serial = :serial', { serial: term.value });
     } else if (term?.kind === 'name') {
+      const names = { rev: term.reversed, revBelow: likePrefix(term.reversed) };
+      const match = "(n.reversed = :rev OR n.reversed LIKE :revBelow ESCAPE '!')";
+      // A narrow name (a host, a department's domain) is found through the names index, and
+      // its few certificates sorted. A broad one (a parent of most names) would make that
+      // a sort of a million rows; then the list walks its index in order instead and checks
+      // each certificate's names, stopping at the page. The per-row form is a scalar
+      // subquery on purpose: the optimizer would turn IN or EXISTS back into the first plan.
       qb.andWhere(
-        `c.id IN (SELECT n.certificate_id FROM certificate_names n
-          WHERE n.reversed = :rev OR n.reversed LIKE :revBelow ESCAPE '!')`,
-        { rev: term.reversed, revBelow: likePrefix(term.reversed) },
+        broadName
+          ? `(SELECT 1 FROM certificate_names n WHERE n.certificate_id = c.id AND ${match} LIMIT 1) IS NOT NULL`
+          : `c.id IN (SELECT n.certificate_id FROM certificate_names n WHERE ${match})`,
+        names,
       );
     }
     switch (f.state) {
@@ -452,12 +479,15 @@ export class CertificatesService {
     const sort = f.sort ?? 'expiry';
     const cursor = f.cursor ? decodeCursor(f.cursor) : null;
     const { place, parts } = await this.scope(p, f);
+    const term = classifySearch(f.q ?? '');
+    const broadName =
+      term?.kind === 'name' && (await this.namesMatching(term.reversed)) > this.broadNameThreshold;
     const branches = (parts ?? [null]).map((part) => {
       const qb = this.tx.manager.createQueryBuilder(Certificate, 'c');
       if (part) {
         qb.where(part[0], part[1]);
       }
-      this.filter(qb, f, now);
+      this.filter(qb, f, now, broadName);
       return qb;
     });
     if (!branches.length) {
