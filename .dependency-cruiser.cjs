@@ -11,6 +11,8 @@ const FEATURES = [
   'products',
   'keys',
   'requests',
+  'certificates',
+  'expiry',
   'mail',
   'ca',
   'health',

@@ -9,9 +9,11 @@ import { Clock, SystemClock } from './common/clock.js';
 import { appConfig } from './config/app.config.js';
 import { caConfig } from './config/ca.config.js';
 import { databaseConfig } from './config/database.config.js';
+import { expiryConfig } from './config/expiry.config.js';
 import { mailConfig } from './config/mail.config.js';
 import { sessionConfig } from './config/session.config.js';
 import { DatabaseModule } from './database/database.module.js';
+import { ExpiryModule } from './expiry/expiry.module.js';
 import { HealthModule } from './health/health.module.js';
 import { HomeController } from './home.controller.js';
 import { I18nModule } from './i18n/i18n.module.js';
@@ -36,7 +38,15 @@ export const CORE_IMPORTS = [
   ConfigModule.forRoot({
     isGlobal: true,
     ignoreEnvFile: true,
-    load: [appConfig, databaseConfig, sessionConfig, mailConfig, secretsConfig, caConfig],
+    load: [
+      appConfig,
+      databaseConfig,
+      sessionConfig,
+      mailConfig,
+      secretsConfig,
+      caConfig,
+      expiryConfig,
+    ],
   }),
   ClockModule,
   DatabaseModule,
@@ -61,6 +71,8 @@ export const CORE_IMPORTS = [
     ProductsModule,
     KeysModule,
     RequestsModule,
+    // Before certificates: its certificates/:id/reminders routes precede ':id/:format'.
+    ExpiryModule,
     CertificatesModule,
     // Last: pages combining several features (and their ':id' routes after the fixed ones).
     PagesModule,

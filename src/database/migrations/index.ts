@@ -8,6 +8,8 @@ import { Requests1795000003000 as MysqlRequests } from './mysql/1795000003000-re
 import { Requests1795000003000 as SqliteRequests } from './sqlite/1795000003000-requests.js';
 import { Certificates1795000045000 as MysqlCertificates } from './mysql/1795000045000-certificates.js';
 import { Certificates1795000045000 as SqliteCertificates } from './sqlite/1795000045000-certificates.js';
+import { ExpiryReminders1795000100000 as MysqlExpiryReminders } from './mysql/1795000100000-expiry-reminders.js';
+import { ExpiryReminders1795000100000 as SqliteExpiryReminders } from './sqlite/1795000100000-expiry-reminders.js';
 
 // Generated SQL differs per dialect, so each has its own list. Never edit a merged one.
 export const MYSQL_MIGRATIONS = [
@@ -16,6 +18,7 @@ export const MYSQL_MIGRATIONS = [
   MysqlOrganisations,
   MysqlRequests,
   MysqlCertificates,
+  MysqlExpiryReminders,
 ];
 export const SQLITE_MIGRATIONS = [
   SqliteFoundation,
@@ -23,4 +26,5 @@ export const SQLITE_MIGRATIONS = [
   SqliteOrganisations,
   SqliteRequests,
   SqliteCertificates,
+  SqliteExpiryReminders,
 ];
