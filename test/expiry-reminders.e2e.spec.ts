@@ -154,14 +154,14 @@ describe('expiry reminders', () => {
         expect(htmlOf(m)).toContain(`href="https://ra.example.org/certificates/${a.id}#renew"`);
         expect(htmlOf(m)).toContain('<html lang="fr">');
       }
-      expect(textOf(fr[0]!)).toContain('expire le 31 décembre 2026 (UTC), dans 60 jours');
-      expect(textOf(fr[THRESHOLDS.length - 1]!)).toContain('a expiré le 31 décembre 2026 (UTC)');
+      expect(textOf(fr[0])).toContain('expire le 31 décembre 2026 (UTC), dans 60 jours');
+      expect(textOf(fr[THRESHOLDS.length - 1])).toContain('a expiré le 31 décembre 2026 (UTC)');
 
       // The extra address has an account in German.
       const de = smtp.to('ops@uni.example');
       expect(de).toHaveLength(THRESHOLDS.length);
-      expect(de[0]!.subject).toBe('Erinnerung an ablaufende Zertifikate (1): www.uni-test.org');
-      expect(textOf(de[0]!)).toContain('31. Dezember 2026');
+      expect(de[0].subject).toBe('Erinnerung an ablaufende Zertifikate (1): www.uni-test.org');
+      expect(textOf(de[0])).toContain('31. Dezember 2026');
 
       // The contact (no account: the NREN's Dutch) gets B and C together, B first, and A alone.
       const nl = smtp.to('contact@uni.example');
@@ -204,8 +204,8 @@ describe('expiry reminders', () => {
     await runAt(notAfter.getTime() + 2 * DAY);
     const mails = smtp.to('contact@uni.example');
     expect(mails).toHaveLength(2);
-    expect(textOf(mails[0]!)).toContain('verloopt op 10 maart 2027 (UTC), over 2 dagen');
-    expect(textOf(mails[1]!)).toContain('is verlopen op 10 maart 2027 (UTC)');
+    expect(textOf(mails[0])).toContain('verloopt op 10 maart 2027 (UTC), over 2 dagen');
+    expect(textOf(mails[1])).toContain('is verlopen op 10 maart 2027 (UTC)');
 
     const log = await dir.api('get', `/certificates/${d.id}/reminders`);
     expect(log.status).toBe(200);
@@ -247,7 +247,7 @@ describe('expiry reminders', () => {
     await runAt(notAfter.getTime() - 6 * DAY);
     const mails = smtp.to('contact@uni.example');
     expect(mails).toHaveLength(1);
-    expect(mails[0]!.subject).toBe('Herinnering verlopende certificaten (1): kept.uni.example');
+    expect(mails[0].subject).toBe('Herinnering verlopende certificaten (1): kept.uni.example');
     const rows = await tx().manager.findBy(ExpiryReminder, { thresholdDays: 7 });
     expect(
       rows

@@ -35,7 +35,7 @@ export class ExpiryRemindersJob implements OnApplicationBootstrap, OnModuleDestr
       onTick: () => this.tick(),
       start: true,
     });
-    this.schedules.addCronJob(EXPIRY_REMINDER_JOB, job as never);
+    this.schedules.addCronJob(EXPIRY_REMINDER_JOB, job);
   }
 
   async onModuleDestroy(): Promise<void> {

@@ -193,7 +193,7 @@ export class ExpiryReminders {
       if (rows.length < PAGE) {
         return found;
       }
-      const last = rows[rows.length - 1]!;
+      const last = rows[rows.length - 1];
       after = { notAfter: last.notAfter, id: last.id };
     }
   }
@@ -420,7 +420,7 @@ export class ExpiryReminders {
       to: recipient.address,
       template: REMINDER_TEMPLATE,
       language: recipient.language,
-      context: { certificates, count: certificates.length, first: certificates[0]!.name },
+      context: { certificates, count: certificates.length, first: certificates[0].name },
     });
     await em.update(
       ExpiryReminder,

@@ -52,7 +52,7 @@ export function crossedIn(
   if (crossed.length === 0) {
     return null;
   }
-  return { send: crossed[0]!, skipped: crossed.slice(1) };
+  return { send: crossed[0], skipped: crossed.slice(1) };
 }
 
 // The not_after ranges (from + T, to + T] that hold every certificate crossing any of the
