@@ -12,3 +12,12 @@ export class CertificateExists extends DomainError {
     super('conflict', 'certificate_exists');
   }
 }
+
+// Codes of the import's per-item outcomes and of the store's refusals (errors.<code>).
+export const CERTIFICATE_ERROR_CODES = [
+  'certificate_unreadable',
+  'certificate_exists',
+  'certificate_duplicate',
+  'import_no_certificate',
+  'import_too_many',
+] as const;
