@@ -91,11 +91,11 @@ describe('importing certificates', () => {
       'empty.pem#0:refused',
     ]);
     expect(res.body.imported).toBe(4);
-    expect(items[4]!.message).toBe(
+    expect(items[4].message).toBe(
       "Ce certificat est déjà connu (même empreinte SHA-256) ; il n'a pas été enregistré une seconde fois.",
     );
-    expect(items[5]!.message).toBe("Ce n'est pas un certificat X.509 lisible.");
-    expect(items[6]!.message).toBe("Aucun certificat n'a été trouvé dans ce fichier.");
+    expect(items[5].message).toBe("Ce n'est pas un certificat X.509 lisible.");
+    expect(items[6].message).toBe("Aucun certificat n'a été trouvé dans ce fichier.");
 
     const stored = await t.get(Transactions).manager.findBy(Certificate, { departmentId: deptId });
     expect(stored.map((c) => c.mainName).sort()).toEqual([
@@ -106,7 +106,7 @@ describe('importing certificates', () => {
     ]);
     expect(stored.every((c) => c.source === 'imported' && c.requestId === null)).toBe(true);
     // The bundle's intermediate is the chain of its leaves, downloadable with them.
-    const twoId = items[1]!.certificateId!;
+    const twoId = items[1].certificateId!;
     const chain = await request(t.server)
       .get(`/api/v1/certificates/${twoId}/chain`)
       .set('Authorization', `Bearer ${rao.token}`);
@@ -132,7 +132,7 @@ describe('importing certificates', () => {
       .get(Transactions)
       .manager.findBy(MailMessage, { toAddress: 'ops@uni.example' });
     expect(mails).toHaveLength(1);
-    expect(mails[0]!.textBody).toContain('soon.uni.example');
+    expect(mails[0].textBody).toContain('soon.uni.example');
   });
 
   it('refuses a department outside the caller’s organisation and bad input, with localised field errors', async () => {
