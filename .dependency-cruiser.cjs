@@ -17,6 +17,7 @@ const FEATURES = [
   'ca',
   'health',
   'pages',
+  'metrics',
 ];
 const PLATFORM = ['common', 'config', 'database', 'i18n', 'audit', 'accounts', 'sessions'];
 const folder = (names) => `^src/(${names.join('|')})$`;

@@ -6,6 +6,9 @@ import { AuditModule } from './audit/audit.module.js';
 import { CaModule } from './ca/ca.module.js';
 import { CertificatesModule } from './certificates/certificates.module.js';
 import { Clock, SystemClock } from './common/clock.js';
+import { Metrics } from './common/metrics.js';
+import { metricsConfig } from './config/metrics.config.js';
+import { MetricsModule } from './metrics/metrics.module.js';
 import { appConfig } from './config/app.config.js';
 import { caConfig } from './config/ca.config.js';
 import { databaseConfig } from './config/database.config.js';
@@ -30,7 +33,10 @@ import { RequestsModule } from './requests/requests.module.js';
 import { secretsConfig } from './config/secrets.config.js';
 
 @Global()
-@Module({ providers: [{ provide: Clock, useClass: SystemClock }], exports: [Clock] })
+@Module({
+  providers: [{ provide: Clock, useClass: SystemClock }, Metrics],
+  exports: [Clock, Metrics],
+})
 export class ClockModule {}
 
 // What the CLI needs too: configuration, database, audit, accounts; no HTTP, no schedules.
@@ -46,6 +52,7 @@ export const CORE_IMPORTS = [
       secretsConfig,
       caConfig,
       expiryConfig,
+      metricsConfig,
     ],
   }),
   ClockModule,
@@ -76,6 +83,7 @@ export const CORE_IMPORTS = [
     CertificatesModule,
     // Last: pages combining several features (and their ':id' routes after the fixed ones).
     PagesModule,
+    MetricsModule,
   ],
   controllers: [HomeController],
 })
