@@ -1,28 +1,7 @@
 // Reminder thresholds are whole days before expiry; a negative one is a notice after it
 // (-1: the day after). A certificate crosses threshold T at notAfter - T days.
 export const DAY_MS = 86_400_000;
-const MIN_DAYS = -30;
-const MAX_DAYS = 366;
-
-// "60,30,14,7,3,1,-1" -> [60, 30, 14, 7, 3, 1, -1]; null when anything is not a day count.
-export function parseThresholds(value: string): number[] | null {
-  const parts = value.split(',').map((p) => p.trim());
-  if (parts.length === 0 || parts.length > 20 || parts.some((p) => !/^-?\d{1,3}$/.test(p))) {
-    return null;
-  }
-  return normaliseThresholds(parts.map(Number));
-}
-
-export function normaliseThresholds(days: number[]): number[] | null {
-  if (
-    days.length === 0 ||
-    days.length > 20 ||
-    days.some((d) => !Number.isInteger(d) || d < MIN_DAYS || d > MAX_DAYS || d === 0)
-  ) {
-    return null;
-  }
-  return [...new Set(days)].sort((a, b) => b - a);
-}
+export { normaliseThresholds, parseThresholds } from '../config/expiry.config.js';
 
 export function crossingTime(notAfter: Date, threshold: number): number {
   return notAfter.getTime() - threshold * DAY_MS;
