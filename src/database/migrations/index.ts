@@ -6,10 +6,14 @@ import { Organisations1795000002000 as MysqlOrganisations } from './mysql/179500
 import { Organisations1795000002000 as SqliteOrganisations } from './sqlite/1795000002000-organisations.js';
 import { Requests1795000003000 as MysqlRequests } from './mysql/1795000003000-requests.js';
 import { Requests1795000003000 as SqliteRequests } from './sqlite/1795000003000-requests.js';
+import { Certificates1795000045000 as MysqlCertificates } from './mysql/1795000045000-certificates.js';
+import { Certificates1795000045000 as SqliteCertificates } from './sqlite/1795000045000-certificates.js';
 import { SubmissionKey1795000050000 as MysqlSubmissionKey } from './mysql/1795000050000-submission-key.js';
 import { SubmissionKey1795000050000 as SqliteSubmissionKey } from './sqlite/1795000050000-submission-key.js';
 import { PasswordResets1795000051000 as MysqlPasswordResets } from './mysql/1795000051000-password-resets.js';
 import { PasswordResets1795000051000 as SqlitePasswordResets } from './sqlite/1795000051000-password-resets.js';
+import { ExpiryReminders1795000100000 as MysqlExpiryReminders } from './mysql/1795000100000-expiry-reminders.js';
+import { ExpiryReminders1795000100000 as SqliteExpiryReminders } from './sqlite/1795000100000-expiry-reminders.js';
 
 // Generated SQL differs per dialect, so each has its own list. Never edit a merged one.
 export const MYSQL_MIGRATIONS = [
@@ -17,14 +21,18 @@ export const MYSQL_MIGRATIONS = [
   MysqlMail,
   MysqlOrganisations,
   MysqlRequests,
+  MysqlCertificates,
   MysqlSubmissionKey,
   MysqlPasswordResets,
+  MysqlExpiryReminders,
 ];
 export const SQLITE_MIGRATIONS = [
   SqliteFoundation,
   SqliteMail,
   SqliteOrganisations,
   SqliteRequests,
+  SqliteCertificates,
   SqliteSubmissionKey,
   SqlitePasswordResets,
+  SqliteExpiryReminders,
 ];
