@@ -92,7 +92,7 @@ describe('importing certificates', () => {
     ]);
     expect(res.body.imported).toBe(4);
     expect(items[4].message).toBe(
-      "Ce certificat est déjà connu (même empreinte SHA-256) ; il n'a pas été enregistré une seconde fois.",
+      "Ce certificat est déjà connu (même empreinte SHA-256)\u202f; il n'a pas été enregistré une seconde fois.",
     );
     expect(items[5].message).toBe("Ce n'est pas un certificat X.509 lisible.");
     expect(items[6].message).toBe("Aucun certificat n'a été trouvé dans ce fichier.");

@@ -504,7 +504,7 @@ describe('certificates', () => {
       const agent = agentFor(t);
       await login(agent, 'root@example.org', 'platform-admin-secret');
       const page = await agent.get(`/certificates/${issued.id}?lang=fr`).expect(200);
-      expect(page.text).toContain('Quel fichier pour mon serveur\u00a0?');
+      expect(page.text).toContain('Quel fichier pour mon serveur\u202f?');
       expect(page.text).toContain(`href="/requests/${requestId}"`);
       for (const f of ['pem', 'chain', 'fullchain', 'p7b', 'der']) {
         expect(page.text).toContain(`href="/certificates/${issued.id}/${f}"`);

@@ -34,8 +34,8 @@ describe('upcoming expiries page', () => {
     expect(res.text).toMatch(/<svg [^>]*role="img" aria-labelledby="timeline-title">/);
     expect(res.text).toContain('Certificats expirant par semaine, 90 prochains jours');
     // Week 1 holds the 5-day certificate, week 3 the 20-day one.
-    expect(res.text).toContain('Semaine du 1 juin 2026 : 1');
-    expect(res.text).toContain('Semaine du 15 juin 2026 : 1');
+    expect(res.text).toContain('Semaine du 1 juin 2026\u202f: 1');
+    expect(res.text).toContain('Semaine du 15 juin 2026\u202f: 1');
     const soon = res.text.indexOf('soon.uni.example');
     expect(soon).toBeGreaterThan(0);
     expect(res.text.indexOf('later.uni.example')).toBeGreaterThan(soon);
