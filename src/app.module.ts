@@ -4,6 +4,7 @@ import { ScheduleModule } from '@nestjs/schedule';
 import { AccountsModule } from './accounts/accounts.module.js';
 import { AuditModule } from './audit/audit.module.js';
 import { CaModule } from './ca/ca.module.js';
+import { CertificatesModule } from './certificates/certificates.module.js';
 import { Clock, SystemClock } from './common/clock.js';
 import { appConfig } from './config/app.config.js';
 import { caConfig } from './config/ca.config.js';
@@ -48,6 +49,7 @@ export const CORE_IMPORTS = [
     HealthModule,
     OrganisationsModule,
     RequestsModule,
+    CertificatesModule,
   ],
   controllers: [HomeController],
 })
