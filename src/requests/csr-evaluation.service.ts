@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
 import { can } from '../access/access.js';
 import type { Principal } from '../accounts/principal.js';
 import { Clock } from '../common/clock.js';
@@ -112,6 +113,22 @@ export class CsrEvaluationService {
   ): CheckMessage {
     const key = /^[A-Z_0-9]+$/.test(code) ? `csr.findings.${code}` : `errors.${code}`;
     return { code, field, ...(name ? { name } : {}), message: this.i18n.t(lang, key, params) };
+  }
+
+  // The key checks that guard recording a request, run again inside its transaction (locked
+  // on MySQL): another organisation may have submitted the key, or it was blocked, since.
+  async keyRefusals(
+    spkiSha256: string,
+    organisationId: number,
+    em: EntityManager,
+    lang: Language,
+  ): Promise<CheckMessage[]> {
+    const keys = await this.keys.history(spkiSha256, organisationId, em);
+    const codes = [
+      ...(keys.compromised ? ['KEY_COMPROMISED'] : []),
+      ...(keys.usedByOtherOrganisation ? ['KEY_USED_BY_OTHER_ORGANISATION'] : []),
+    ];
+    return codes.map((code) => this.message(lang, code, 'csr', {}));
   }
 
   // Runs every rule and says what is wrong, in the reader's language.

@@ -75,15 +75,13 @@ export class RequestsService {
     }
     const { verdict, csr, product, department } = e;
     return this.tx.runRetrying(async (em) => {
-      // The key checks guard this write, so they run again in its transaction (locked on
-      // MySQL): another organisation may have submitted the key, or it was blocked, since.
-      const keys = await this.keys.history(csr.publicKey.spkiSha256, department.organisationId, em);
-      const refusals = [
-        ...(keys.compromised ? ['KEY_COMPROMISED'] : []),
-        ...(keys.usedByOtherOrganisation ? ['KEY_USED_BY_OTHER_ORGANISATION'] : []),
-      ];
-      if (refusals.length) {
-        const errors = refusals.map((code) => this.message(lang, code, 'csr', {}));
+      const errors = await this.evaluation.keyRefusals(
+        csr.publicKey.spkiSha256,
+        department.organisationId,
+        em,
+        lang,
+      );
+      if (errors.length) {
         throw new RequestRefused({ ...e.result, ok: false, errors });
       }
       const now = this.clock.now();
