@@ -13,6 +13,7 @@ import { Invitation } from '../people/invitation.entity.js';
 import { CertificateFile } from '../certificates/certificate-file.entity.js';
 import { CertificateName } from '../certificates/certificate-name.entity.js';
 import { Certificate } from '../certificates/certificate.entity.js';
+import { CaOrder } from '../orders/ca-order.entity.js';
 import { BlockedKey } from '../keys/blocked-key.entity.js';
 import { Product } from '../products/product.entity.js';
 import { CertificateRequest } from '../requests/certificate-request.entity.js';
@@ -40,4 +41,5 @@ export const ENTITIES = [
   Certificate,
   CertificateName,
   CertificateFile,
+  CaOrder,
 ];

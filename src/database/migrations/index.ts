@@ -8,6 +8,8 @@ import { Requests1795000003000 as MysqlRequests } from './mysql/1795000003000-re
 import { Requests1795000003000 as SqliteRequests } from './sqlite/1795000003000-requests.js';
 import { Certificates1795000045000 as MysqlCertificates } from './mysql/1795000045000-certificates.js';
 import { Certificates1795000045000 as SqliteCertificates } from './sqlite/1795000045000-certificates.js';
+import { CaOrders1795000080000 as MysqlCaOrders } from './mysql/1795000080000-ca-orders.js';
+import { CaOrders1795000080000 as SqliteCaOrders } from './sqlite/1795000080000-ca-orders.js';
 
 // Generated SQL differs per dialect, so each has its own list. Never edit a merged one.
 export const MYSQL_MIGRATIONS = [
@@ -16,6 +18,7 @@ export const MYSQL_MIGRATIONS = [
   MysqlOrganisations,
   MysqlRequests,
   MysqlCertificates,
+  MysqlCaOrders,
 ];
 export const SQLITE_MIGRATIONS = [
   SqliteFoundation,
@@ -23,4 +26,5 @@ export const SQLITE_MIGRATIONS = [
   SqliteOrganisations,
   SqliteRequests,
   SqliteCertificates,
+  SqliteCaOrders,
 ];
