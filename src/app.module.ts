@@ -17,6 +17,7 @@ import { HomeController } from './home.controller.js';
 import { I18nModule } from './i18n/i18n.module.js';
 import { MailModule } from './mail/mail.module.js';
 import { SessionsModule } from './sessions/sessions.module.js';
+import { OrdersModule } from './orders/orders.module.js';
 import { OrganisationsModule } from './organisations/organisations.module.js';
 import { RequestsModule } from './requests/requests.module.js';
 import { secretsConfig } from './config/secrets.config.js';
@@ -50,6 +51,7 @@ export const CORE_IMPORTS = [
     OrganisationsModule,
     RequestsModule,
     CertificatesModule,
+    OrdersModule,
   ],
   controllers: [HomeController],
 })

@@ -1,0 +1,20 @@
+import { Module } from '@nestjs/common';
+import { ConfigModule } from '@nestjs/config';
+import { CertificatesModule } from '../certificates/certificates.module.js';
+import { SecretBox } from '../common/secret-box.js';
+import { ordersConfig } from '../config/orders.config.js';
+import { KeysModule } from '../keys/keys.module.js';
+import { RequestsModule } from '../requests/requests.module.js';
+import { CaAccounts } from './ca-accounts.js';
+import { CollectingService } from './collecting.service.js';
+import { OrderingService } from './ordering.service.js';
+import { OrdersJobs } from './orders.jobs.js';
+
+// The pipeline from approved to issued (ordering, collecting, reconciling) and revocation:
+// above requests, certificates, keys and the CA port, which know nothing of it.
+@Module({
+  imports: [ConfigModule.forFeature(ordersConfig), RequestsModule, CertificatesModule, KeysModule],
+  providers: [SecretBox, CaAccounts, OrderingService, CollectingService, OrdersJobs],
+  exports: [OrderingService, CollectingService],
+})
+export class OrdersModule {}
