@@ -9,12 +9,23 @@ import { CaAccounts } from './ca-accounts.js';
 import { CollectingService } from './collecting.service.js';
 import { OrderingService } from './ordering.service.js';
 import { OrdersJobs } from './orders.jobs.js';
+import { ReconciliationApiController } from './reconciliation-api.controller.js';
+import { ReconciliationController } from './reconciliation.controller.js';
+import { ReconciliationService } from './reconciliation.service.js';
 
 // The pipeline from approved to issued (ordering, collecting, reconciling) and revocation:
 // above requests, certificates, keys and the CA port, which know nothing of it.
 @Module({
   imports: [ConfigModule.forFeature(ordersConfig), RequestsModule, CertificatesModule, KeysModule],
-  providers: [SecretBox, CaAccounts, OrderingService, CollectingService, OrdersJobs],
+  controllers: [ReconciliationController, ReconciliationApiController],
+  providers: [
+    SecretBox,
+    CaAccounts,
+    OrderingService,
+    CollectingService,
+    OrdersJobs,
+    ReconciliationService,
+  ],
   exports: [OrderingService, CollectingService],
 })
 export class OrdersModule {}

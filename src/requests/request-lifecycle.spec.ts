@@ -25,6 +25,7 @@ const WHO: Record<RequestAction, { person?: string; system: boolean }> = {
   ack: { system: true },
   'mark-unknown': { system: true },
   reconcile: { person: 'request.reconcile', system: true },
+  resend: { person: 'request.reconcile', system: false },
   fail: { system: true },
   'collect-issued': { system: true },
   revoke: { person: 'request.revoke', system: true },
