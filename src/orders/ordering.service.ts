@@ -100,7 +100,8 @@ export class OrderingService {
     if (waiting.length === 0) {
       return;
     }
-    await this.tx.run(async (em) => {
+    // Two instances may insert the same rows at once; InnoDB may pick one as a deadlock victim.
+    await this.tx.runRetrying(async (em) => {
       for (const { id } of waiting) {
         await insertOnce(em, CaOrder, {
           requestId: Number(id),
