@@ -9,6 +9,10 @@ import { CaAccounts } from './ca-accounts.js';
 import { CollectingService } from './collecting.service.js';
 import { OrderingService } from './ordering.service.js';
 import { OrdersJobs } from './orders.jobs.js';
+import { CertificateActionsApiController } from './certificate-actions-api.controller.js';
+import { CertificateActionsController } from './certificate-actions.controller.js';
+import { RenewalService } from './renewal.service.js';
+import { RevocationService } from './revocation.service.js';
 import { ReconciliationApiController } from './reconciliation-api.controller.js';
 import { ReconciliationController } from './reconciliation.controller.js';
 import { ReconciliationService } from './reconciliation.service.js';
@@ -17,7 +21,12 @@ import { ReconciliationService } from './reconciliation.service.js';
 // above requests, certificates, keys and the CA port, which know nothing of it.
 @Module({
   imports: [ConfigModule.forFeature(ordersConfig), RequestsModule, CertificatesModule, KeysModule],
-  controllers: [ReconciliationController, ReconciliationApiController],
+  controllers: [
+    ReconciliationController,
+    ReconciliationApiController,
+    CertificateActionsController,
+    CertificateActionsApiController,
+  ],
   providers: [
     SecretBox,
     CaAccounts,
@@ -25,7 +34,9 @@ import { ReconciliationService } from './reconciliation.service.js';
     CollectingService,
     OrdersJobs,
     ReconciliationService,
+    RevocationService,
+    RenewalService,
   ],
-  exports: [OrderingService, CollectingService],
+  exports: [OrderingService, CollectingService, RevocationService],
 })
 export class OrdersModule {}
