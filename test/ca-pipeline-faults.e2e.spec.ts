@@ -130,6 +130,39 @@ describe('the CA pipeline under faults: every request issued once or waiting for
     60_000,
   );
 
+  // Revocation is safe to repeat: a fault either goes unnoticed (retried; the CA answers
+  // "already revoked" when it had acted) or changes nothing here, and asking again works.
+  it.each([
+    ['http-500', 'http-500', 1, 200],
+    ['garbage', 'garbage', 1, 200],
+    ['slow', 'slow', 1, 200],
+    ['drop', 'drop', 1, 200],
+    ['error -14', { code: -14 }, 1, 200],
+    ['error -16 (refused)', { code: -16 }, 1, 409],
+    ['http-500 ×6 (unavailable)', 'http-500', 6, 503],
+  ] as const)(
+    'revoke: %s',
+    async (_, fault, times, status) => {
+      const { requestId, certificateId } = await fx.issued();
+      fx.sim.addFault('revoke', fault as SimFaultKind, times);
+      const revoke = () =>
+        rao('post', `/certificates/${certificateId}/revoke`, { reason: 'superseded' });
+      const res = await revoke();
+      expect(res.status).toBe(status);
+      if (status !== 200) {
+        expect((await fx.certificate(certificateId)).state).toBe('valid');
+        expect(await fx.status(requestId)).toBe('issued');
+        fx.sim.clearFaults();
+        expect((await revoke()).status).toBe(200);
+      }
+      expect((await fx.certificate(certificateId)).state).toBe('revoked');
+      expect(await fx.status(requestId)).toBe('revoked');
+      const order = await fx.order(requestId);
+      expect((await fx.sim.order(order.caOrderNumber!))?.state).toBe('revoked');
+    },
+    60_000,
+  );
+
   // The process stops between sending and recording: the row stays "sending" under a lease
   // nobody will complete. Simulated by an order call that never returns, after (or before)
   // the CA received it.

@@ -68,3 +68,89 @@ describe('the CA pipeline on embedded defaults', () => {
     );
   });
 });
+
+describe('revocation, renewal and replacement through the pipeline', () => {
+  let t: TestApp;
+  let fx: PipelineFixture;
+
+  beforeAll(async () => {
+    t = await createTestApp();
+    fx = await new PipelineFixture(t).init('LIFE');
+  }, 60_000);
+  afterAll(() => t?.close());
+
+  const api = (token: string, path: string, body: object) =>
+    request(t.server).post(`/api/v1${path}`).set('Authorization', `Bearer ${token}`).send(body);
+
+  it('revokes for key compromise at the CA, records it on the certificate and the request, and blocks the key', async () => {
+    const csr = fx.csr();
+    const { requestId, certificateId } = await fx.issued(csr);
+    // The requester sees the certificate but may not revoke it (README access table).
+    const denied = await api(fx.requester.token, `/certificates/${certificateId}/revoke`, {
+      reason: 'keyCompromise',
+    });
+    expect(denied.status).toBe(403);
+    const unknown = await api(fx.rao.token, `/certificates/${certificateId}/revoke`, {
+      reason: 'stolen',
+    });
+    expect(unknown.status).toBe(422);
+    expect((await fx.certificate(certificateId)).state).toBe('valid');
+
+    const res = await api(fx.rao.token, `/certificates/${certificateId}/revoke`, {
+      reason: 'keyCompromise',
+      note: 'laptop stolen',
+    });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ state: 'revoked', revocationReason: 'keyCompromise' });
+    expect(await fx.status(requestId)).toBe('revoked');
+    const order = await fx.order(requestId);
+    expect((await fx.sim.order(order.caOrderNumber!))?.state).toBe('revoked');
+    // Revoked already: nothing to revoke again.
+    const again = await api(fx.rao.token, `/certificates/${certificateId}/revoke`, {
+      reason: 'keyCompromise',
+    });
+    expect(again.status).toBe(409);
+    expect(again.body.code).toBe('certificate_not_revocable');
+    // The CSR rules now refuse the key.
+    const reuse = await request(t.server)
+      .post('/api/v1/requests')
+      .set('Authorization', `Bearer ${fx.requester.token}`)
+      .send({ departmentId: fx.deptId, product: 'OV_SSL', csr });
+    expect(reuse.status).toBe(422);
+    expect(JSON.stringify(reuse.body.errors)).toContain('KEY_COMPROMISED');
+  });
+
+  it('renews: a new request linked to the certificate, ordered anew; the old one becomes superseded', async () => {
+    const old = await fx.issued();
+    const res = await api(fx.requester.token, `/certificates/${old.certificateId}/renew`, {
+      csr: fx.csr(),
+    });
+    expect(res.status).toBe(201);
+    expect(res.body).toMatchObject({ status: 'submitted', replacesHow: 'renew' });
+    await fx.approve(res.body.id);
+    await fx.settle(3);
+    expect(await fx.status(res.body.id)).toBe('issued');
+    expect(await fx.sim.ordersFor(String(res.body.id))).toBe(1);
+    expect((await fx.certificate(old.certificateId)).state).toBe('superseded');
+    expect(await fx.status(old.requestId)).toBe('superseded');
+  });
+
+  it('replaces: a new CSR on the same CA order, no new order; the old certificate becomes superseded', async () => {
+    const old = await fx.issued();
+    const oldOrder = await fx.order(old.requestId);
+    const replaces = fx.sim.callCount('replace');
+    const res = await api(fx.requester.token, `/certificates/${old.certificateId}/renew`, {
+      csr: fx.csr(),
+      replace: true,
+    });
+    expect(res.status).toBe(201);
+    await fx.approve(res.body.id);
+    await fx.settle(3);
+    expect(await fx.status(res.body.id)).toBe('issued');
+    expect(fx.sim.callCount('replace')).toBe(replaces + 1);
+    expect(await fx.sim.ordersFor(String(res.body.id))).toBe(0);
+    expect((await fx.order(res.body.id)).caOrderNumber).toBe(oldOrder.caOrderNumber);
+    const old2 = await fx.certificate(old.certificateId);
+    expect(old2.state).toBe('superseded');
+  });
+});

@@ -1,5 +1,6 @@
 import { CaConnection } from '../../src/ca/ca-connection.js';
 import type { SimulatedCa } from '../../src/ca/simulator/simulated-ca.js';
+import { Certificate } from '../../src/certificates/certificate.entity.js';
 import { Transactions } from '../../src/database/transactions.js';
 import { CaOrder } from '../../src/orders/ca-order.entity.js';
 import { CollectingService } from '../../src/orders/collecting.service.js';
@@ -41,12 +42,34 @@ export class PipelineFixture {
     return this.t.get(CaConnection).simulator!;
   }
 
-  // A request for a fresh name, approved through the lifecycle (approval pages are issue 10).
-  async approved(): Promise<number> {
-    const name = `host${++this.seq}.${this.domain}`;
-    const { id } = await submitRequest(this.t, this.requester.token, this.deptId, csrFor([name]));
-    await this.t.get(RequestLifecycle).transition(systemActing('test'), id, 'approve');
+  // A CSR for a fresh name under the fixture's domain.
+  csr(): string {
+    return csrFor([`host${++this.seq}.${this.domain}`]);
+  }
+
+  // A request, approved through the lifecycle (approval pages are issue 10).
+  async approved(csr = this.csr()): Promise<number> {
+    const { id } = await submitRequest(this.t, this.requester.token, this.deptId, csr);
+    await this.approve(id);
     return id;
+  }
+
+  approve(id: number) {
+    return this.t.get(RequestLifecycle).transition(systemActing('test'), id, 'approve');
+  }
+
+  // A request taken all the way to a stored certificate.
+  async issued(csr = this.csr()): Promise<{ requestId: number; certificateId: number }> {
+    const requestId = await this.approved(csr);
+    await this.settle(3);
+    const certificate = await this.t
+      .get(Transactions)
+      .manager.findOneByOrFail(Certificate, { requestId });
+    return { requestId, certificateId: certificate.id };
+  }
+
+  certificate(id: number): Promise<Certificate> {
+    return this.t.get(Transactions).manager.findOneByOrFail(Certificate, { id });
   }
 
   async status(id: number): Promise<string> {
