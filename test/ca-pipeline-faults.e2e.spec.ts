@@ -4,7 +4,9 @@ import { CaClient } from '../src/ca/ca-client.js';
 import type { SimFaultKind, SimOperation } from '../src/config/ca.config.js';
 import { Transactions } from '../src/database/transactions.js';
 import { Certificate } from '../src/certificates/certificate.entity.js';
+import { agentFor, csrfFrom, login } from './support/http.js';
 import { PipelineFixture } from './support/pipeline.js';
+import { setPassword } from './support/requests.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
 
 // Quick timeouts and retries, so the slow fault is noticed in a second or two.
@@ -130,6 +132,52 @@ describe('the CA pipeline under faults: every request issued once or waiting for
     60_000,
   );
 
+  it('shows the RAO, on the reconciliation page in their language, what is known, and takes the order number there', async () => {
+    fx.sim.addFault('order', 'drop', 1);
+    const id = await fx.approved();
+    await fx.order$();
+    expect(await fx.status(id)).toBe('needs-reconciliation');
+    await setPassword(t, fx.rao.id, 'rao-long-password-123');
+    const agent = agentFor(t);
+    await login(agent, `rao@${fx.domain}`, 'rao-long-password-123');
+    const page = await agent.get('/reconciliation?lang=fr').expect(200);
+    expect(page.text).toContain('Commandes à rapprocher');
+    expect(page.text).toContain(`action="/reconciliation/${id}/order-number"`);
+    expect(page.text).toContain('La commande a été envoyée à l’AC mais aucune réponse');
+    const version = Number(
+      new RegExp(
+        `/reconciliation/${id}/order-number">[\\s\\S]*?name="version" value="(\\d+)"`,
+      ).exec(page.text)?.[1],
+    );
+    // A malformed number is refused with the form shown again; nothing changes.
+    const bad = await agent
+      .post(`/reconciliation/${id}/order-number`)
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), version, orderNumber: 'no such thing!' });
+    expect(bad.status).toBe(422);
+    expect(await fx.status(id)).toBe('needs-reconciliation');
+    const [orderNumber] = await fx.sim.orderNumbersFor(String(id));
+    const ok = await agent
+      .post(`/reconciliation/${id}/order-number`)
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), version, orderNumber });
+    expect(ok.status).toBe(303);
+    expect(await fx.status(id)).toBe('ordered');
+    // The requester has no such door.
+    const requester = await request(t.server)
+      .get('/api/v1/reconciliation')
+      .set('Authorization', `Bearer ${fx.requester.token}`);
+    expect(requester.body.items).toEqual([]);
+    const theirs = await request(t.server)
+      .post(`/api/v1/reconciliation/${id}/resend`)
+      .set('Authorization', `Bearer ${fx.requester.token}`)
+      .send({ version: version + 1 });
+    expect(theirs.status).toBe(403);
+    await fx.settle(3);
+    expect(await fx.status(id)).toBe('issued');
+    expect(await fx.sim.ordersFor(String(id))).toBe(1);
+  });
+
   // Revocation is safe to repeat: a fault either goes unnoticed (retried; the CA answers
   // "already revoked" when it had acted) or changes nothing here, and asking again works.
   it.each([
@@ -144,7 +192,7 @@ describe('the CA pipeline under faults: every request issued once or waiting for
     'revoke: %s',
     async (_, fault, times, status) => {
       const { requestId, certificateId } = await fx.issued();
-      fx.sim.addFault('revoke', fault as SimFaultKind, times);
+      fx.sim.addFault('revoke', fault, times);
       const revoke = () =>
         rao('post', `/certificates/${certificateId}/revoke`, { reason: 'superseded' });
       const res = await revoke();

@@ -71,7 +71,7 @@ export class ReconciliationService {
     return rows
       .filter((r) => can(p, 'request.reconcile', placeOfRequest(r)))
       .map(({ organisation, order, requester, ...request }) => ({
-        request: request as CertificateRequest,
+        request: request,
         organisation,
         order,
         requesterEmail: requester?.email ?? '',
