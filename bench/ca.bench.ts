@@ -2,7 +2,7 @@
 // through OrderingService and CollectingService (lease claims, order rows, the lifecycle, the
 // issued-certificate check, the store, the audit trail), beside the same calls made directly
 // with the adapter in the same run, at the same concurrency. Prints both and the ratio;
-// exits 1 below GOAL. Run with `npm run bench:ca` (BENCH_ORDERS, default 200; on MySQL with
+// exits 1 below GOAL. Run with `npm run bench:ca` (BENCH_ORDERS per round, default 100, BENCH_ROUNDS, default 3; on MySQL with
 // TEST_DATABASE_URL=mysql://root@127.0.0.1:3306/test).
 import 'reflect-metadata';
 import { performance } from 'node:perf_hooks';
@@ -19,7 +19,8 @@ import { PipelineFixture } from '../test/support/pipeline.js';
 import { csrFor } from '../test/support/requests.js';
 import { createTestApp } from '../test/support/test-app.js';
 
-const N = Number(process.env.BENCH_ORDERS ?? 200);
+const N = Number(process.env.BENCH_ORDERS ?? 100);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const GOAL = 0.5;
 
 async function inParallel<T>(items: T[], width: number, work: (item: T) => Promise<unknown>) {
@@ -42,63 +43,72 @@ async function main(): Promise<void> {
   const t = await createTestApp({ env: { CA_SIM_ISSUE_AFTER_POLLS: '0', LOG_LEVEL: 'warn' } });
   try {
     const fx = await new PipelineFixture(t).init('BENCH');
-    console.log(`CA pipeline benchmark on ${DIALECT}: ${N} orders, ${BATCH} at a time`);
+    console.log(
+      `CA pipeline benchmark on ${DIALECT}: ${ROUNDS} rounds of ${N} orders, ${BATCH} at a time`,
+    );
 
-    // Direct: the adapter alone, the same calls, the same number in flight.
     const client = t.get(CaClient);
     const product = await t.get(Transactions).manager.findOneByOrFail(Product, { code: 'OV_SSL' });
     const account = t.get(CaConnection).simulatorAccount([product])!;
-    const orders: CaOrderRequest[] = Array.from({ length: N }, (_, i) => ({
-      foreignOrderNumber: `direct-${i}`,
-      productCode: product.code,
-      profile: profileOf(product),
-      csrPem: csrFor([`direct${i}.${fx.domain}`]),
-      names: [`direct${i}.${fx.domain}`],
-      days: 90,
-      organisation: null,
-    }));
-    const numbers: string[] = [];
-    let started = performance.now();
-    await inParallel(orders, BATCH, async (o) => {
-      numbers.push((await client.order(account, o)).orderNumber);
-    });
-    const directOrderMs = performance.now() - started;
-    started = performance.now();
-    await inParallel(numbers, BATCH, (n) => client.collect(account, n));
-    const directCollectMs = performance.now() - started;
-
-    // Through the pipeline: approved requests (prepared outside the timing).
-    const ids: number[] = [];
-    for (let i = 0; i < N; i++) {
-      ids.push(await fx.approved());
-    }
     const ordering = t.get(OrderingService);
     const collecting = t.get(CollectingService);
-    let ordered = 0;
-    started = performance.now();
-    while (ordered < N) {
-      const r = await ordering.run(t.clock.now());
-      if (r.refused + r.unknown + r.retrying > 0) {
-        throw new Error(`unexpected outcome: ${JSON.stringify(r)}`);
+    const best = { directOrder: 0, directCollect: 0, pipelineOrder: 0, pipelineCollect: 0 };
+    // Rounds alternate the two, and the best of each counts: the machine is shared, and a
+    // burst of someone else's work should not decide the ratio.
+    for (let round = 0; round < ROUNDS; round++) {
+      const orders: CaOrderRequest[] = Array.from({ length: N }, (_, i) => ({
+        foreignOrderNumber: `direct-${round}-${i}`,
+        productCode: product.code,
+        profile: profileOf(product),
+        csrPem: csrFor([`direct${round}-${i}.${fx.domain}`]),
+        names: [`direct${round}-${i}.${fx.domain}`],
+        days: 90,
+        organisation: null,
+      }));
+      const ids: number[] = [];
+      for (let i = 0; i < N; i++) {
+        ids.push(await fx.approved());
       }
-      ordered += r.ordered;
-    }
-    const pipelineOrderMs = performance.now() - started;
-    t.clock.advance(61_000);
-    let issued = 0;
-    started = performance.now();
-    while (issued < N) {
-      const r = await collecting.run(t.clock.now());
-      if (r.refused + r.retrying > 0 || r.issued + r.pending === 0) {
-        throw new Error(`unexpected outcome: ${JSON.stringify(r)}`);
+
+      // The adapter alone: the same calls, the same number in flight.
+      const numbers: string[] = [];
+      let started = performance.now();
+      await inParallel(orders, BATCH, async (o) => {
+        numbers.push((await client.order(account, o)).orderNumber);
+      });
+      best.directOrder = Math.max(best.directOrder, rate(N, performance.now() - started));
+
+      let ordered = 0;
+      started = performance.now();
+      while (ordered < N) {
+        const r = await ordering.run(t.clock.now());
+        if (r.refused + r.unknown + r.retrying > 0) {
+          throw new Error(`unexpected outcome: ${JSON.stringify(r)}`);
+        }
+        ordered += r.ordered;
       }
-      issued += r.issued;
+      best.pipelineOrder = Math.max(best.pipelineOrder, rate(N, performance.now() - started));
+
+      started = performance.now();
+      await inParallel(numbers, BATCH, (n) => client.collect(account, n));
+      best.directCollect = Math.max(best.directCollect, rate(N, performance.now() - started));
+
+      t.clock.advance(61_000);
+      let issued = 0;
+      started = performance.now();
+      while (issued < N) {
+        const r = await collecting.run(t.clock.now());
+        if (r.refused + r.retrying > 0 || r.issued + r.pending === 0) {
+          throw new Error(`unexpected outcome: ${JSON.stringify(r)}`);
+        }
+        issued += r.issued;
+      }
+      best.pipelineCollect = Math.max(best.pipelineCollect, rate(N, performance.now() - started));
     }
-    const pipelineCollectMs = performance.now() - started;
 
     const rows = [
-      ['orders', rate(N, directOrderMs), rate(N, pipelineOrderMs)],
-      ['collections', rate(N, directCollectMs), rate(N, pipelineCollectMs)],
+      ['orders', best.directOrder, best.pipelineOrder],
+      ['collections', best.directCollect, best.pipelineCollect],
     ] as const;
     console.log('');
     console.log('              adapter alone/s   pipeline/s   ratio');

@@ -17,6 +17,20 @@ export class CaAccounts {
     private readonly secrets: SecretBox,
   ) {}
 
+  // One lookup per NREN for the length of a job's run: a batch of orders of one NREN reads
+  // its account and the catalogue once.
+  memo(em: EntityManager): (nrenId: number) => Promise<CaAccount | null> {
+    const known = new Map<number, Promise<CaAccount | null>>();
+    return (nrenId) => {
+      let account = known.get(nrenId);
+      if (!account) {
+        account = this.forNren(em, nrenId);
+        known.set(nrenId, account);
+      }
+      return account;
+    };
+  }
+
   // Null: this NREN has no account at the CA in use (an administrator must set one).
   async forNren(em: EntityManager, nrenId: number): Promise<CaAccount | null> {
     const [nren, products] = await Promise.all([

@@ -69,7 +69,10 @@ export class CollectingService {
       leaseMs: leaseMs(this.ca),
       now,
     });
-    const outcomes = await Promise.all(claim.rows.map((row) => this.collect(claim, row, now)));
+    const accountOf = this.accounts.memo(this.tx.manager);
+    const outcomes = await Promise.all(
+      claim.rows.map((row) => this.collect(claim, row, now, accountOf)),
+    );
     for (const o of outcomes) {
       result[o] += 1;
     }
@@ -89,17 +92,16 @@ export class CollectingService {
     claim: Claim<CaOrder>,
     row: CaOrder,
     now: Date,
+    accountOf: ReturnType<CaAccounts['memo']>,
   ): Promise<keyof CollectRunResult> {
     let result: CaCollectResult;
+    let request: CertificateRequest;
     try {
-      const request = await this.tx.manager.findOneOrFail(CertificateRequest, {
+      request = await this.tx.manager.findOneOrFail(CertificateRequest, {
         where: { id: row.requestId },
-        relations: { department: { organisation: true } },
+        relations: { product: true, department: { organisation: true } },
       });
-      const account = await this.accounts.forNren(
-        this.tx.manager,
-        request.department.organisation.nrenId,
-      );
+      const account = await accountOf(request.department.organisation.nrenId);
       if (!account) {
         return this.retry(claim, row, now, { key: 'orders.outcomes.no_account', params: {} });
       }
@@ -127,7 +129,7 @@ export class CollectingService {
         case 'pending':
           return await this.pending(claim, row, now);
         case 'issued':
-          return await this.issued(claim, row, result, now);
+          return await this.issued(claim, row, request, result, now);
         case 'refused':
           return await this.refuse(claim, row, refusalOutcome(result.refusal));
         case 'revoked':
@@ -184,13 +186,10 @@ export class CollectingService {
   private async issued(
     claim: Claim<CaOrder>,
     row: CaOrder,
+    request: CertificateRequest,
     issued: CaIssued,
     now: Date,
   ): Promise<'issued' | 'refused'> {
-    const request = await this.tx.manager.findOneOrFail(CertificateRequest, {
-      where: { id: row.requestId },
-      relations: { product: true },
-    });
     const leafDer = issued.certificateDer;
     const chainDer = issued.chainPem.map(pemToDer);
     const check = checkIssued({

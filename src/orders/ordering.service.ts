@@ -40,6 +40,7 @@ type LoadedRequest = CertificateRequest & {
 };
 
 const ORDERER = systemActing('ca-orderer');
+type AccountOf = ReturnType<CaAccounts['memo']>;
 
 // Sends approved requests to the CA, each at most once by itself. For every order the row
 // is set to "sending" (with the request moved to ordering) and committed before the call,
@@ -77,11 +78,13 @@ export class OrderingService {
       leaseMs: leaseMs(this.ca),
       now,
     });
-    const outcomes = await Promise.all(claim.rows.map((row) => this.send(claim, row, now)));
+    const accountOf = this.accounts.memo(this.tx.manager);
+    const marked = await this.markAllSending(claim, now);
+    const outcomes = await Promise.all(
+      marked.map(({ row, request }) => this.send(claim, row, request, now, accountOf)),
+    );
     for (const o of outcomes) {
-      if (o) {
-        result[o] += 1;
-      }
+      result[o] += 1;
     }
     return result;
   }
@@ -143,26 +146,55 @@ export class OrderingService {
     return settled;
   }
 
+  // Every claimed row to "sending" in one transaction (one commit for the batch); should one
+  // of them fail, each on its own, so one bad row holds up no other.
+  private async markAllSending(
+    claim: Claim<CaOrder>,
+    now: Date,
+  ): Promise<{ row: CaOrder; request: LoadedRequest }[]> {
+    const ready = (marks: ({ row: CaOrder; request: LoadedRequest | null } | null)[]) =>
+      marks.flatMap((m) => (m?.request ? [{ row: m.row, request: m.request }] : []));
+    if (claim.rows.length === 0) {
+      return [];
+    }
+    try {
+      return ready(
+        await this.tx.run(async (em) => {
+          const marks = [];
+          for (const row of claim.rows) {
+            marks.push({ row, request: await this.markSending(em, claim, row, now) });
+          }
+          return marks;
+        }),
+      );
+    } catch {
+      const marks = [];
+      for (const row of claim.rows) {
+        try {
+          marks.push({
+            row,
+            request: await this.tx.run((em) => this.markSending(em, claim, row, now)),
+          });
+        } catch (err) {
+          // Nothing was sent: the row goes back to the queue for the next run.
+          this.logger.error(`order for request ${row.requestId}: ${(err as Error).message}`);
+          await this.leases.release(claim, [row]);
+        }
+      }
+      return ready(marks);
+    }
+  }
+
   private async send(
     claim: Claim<CaOrder>,
     row: CaOrder,
+    request: LoadedRequest,
     now: Date,
-  ): Promise<keyof Omit<OrderRunResult, 'abandoned'> | null> {
-    let request: LoadedRequest | null;
-    try {
-      request = await this.tx.run((em) => this.markSending(em, claim, row, now));
-    } catch (err) {
-      // Nothing was sent: the row goes back to the queue for the next run.
-      this.logger.error(`order for request ${row.requestId}: ${(err as Error).message}`);
-      await this.leases.release(claim, [row]);
-      return null;
-    }
-    if (!request) {
-      return null;
-    }
+    accountOf: AccountOf,
+  ): Promise<keyof Omit<OrderRunResult, 'abandoned'>> {
     let placed: CaOrderPlaced;
     try {
-      placed = await this.call(request);
+      placed = await this.call(request, accountOf);
     } catch (err) {
       return this.recordFailure(claim, row, this.failureOf(row, err), now);
     }
@@ -242,11 +274,8 @@ export class OrderingService {
     return failure;
   }
 
-  private async call(request: LoadedRequest): Promise<CaOrderPlaced> {
-    const account = await this.accounts.forNren(
-      this.tx.manager,
-      request.department.organisation.nrenId,
-    );
+  private async call(request: LoadedRequest, accountOf: AccountOf): Promise<CaOrderPlaced> {
+    const account = await accountOf(request.department.organisation.nrenId);
     if (!account) {
       throw new NoCaAccount();
     }
