@@ -112,6 +112,16 @@ describe('the CA pipeline under faults: every request issued once or waiting for
       await fx.settle(10);
       expect(await fx.status(id)).toBe(settlesAt);
       expect(await fx.sim.ordersFor(String(id))).toBe(placed ? 1 : 0);
+      if (settlesAt !== 'issued') {
+        // The requester is told why, in words (here in German), not as a code.
+        const seen = await request(t.server)
+          .get(`/api/v1/requests/${id}?lang=de`)
+          .set('Authorization', `Bearer ${fx.requester.token}`)
+          .expect(200);
+        expect(seen.body.outcome.key).toBe((await fx.order(id)).lastOutcome?.key);
+        expect(seen.body.outcome.message).toMatch(/\b(die|der|das)\b/i);
+        expect(seen.body.outcome.message).not.toContain(seen.body.outcome.key);
+      }
       if (settlesAt === 'failed') {
         expect((await fx.order(id)).lastOutcome?.key).toMatch(/^ca\.codes\./);
         expect(await certificatesOf(id)).toBe(0);

@@ -262,11 +262,7 @@ export class CollectingService {
       await this.lifecycle.transition(COLLECTOR, row.requestId, 'fail', {
         em,
         reason: this.i18n.t('en', outcome.key, outcome.params),
-        detail: {
-          orderNumber: row.caOrderNumber,
-          caCode: outcome.caCode ?? null,
-          ...(outcome.findings ? { findings: outcome.findings } : {}),
-        },
+        detail: { orderNumber: row.caOrderNumber, caCode: outcome.caCode ?? null, outcome },
       });
     });
     return 'refused';

@@ -137,7 +137,7 @@ export class OrderingService {
         }
         await this.lifecycle.transition(ORDERER, row.requestId, 'mark-unknown', {
           em,
-          detail: { attempt: row.attempts, outcome: 'abandoned' },
+          detail: { attempt: row.attempts, outcome },
         });
         settled += 1;
       });
@@ -351,7 +351,11 @@ export class OrderingService {
           await this.lifecycle.transition(ORDERER, row.requestId, 'fail', {
             em,
             reason: this.i18n.t('en', failure.outcome.key, failure.outcome.params),
-            detail: { caCode: failure.outcome.caCode ?? null, attempt: attempts },
+            detail: {
+              caCode: failure.outcome.caCode ?? null,
+              attempt: attempts,
+              outcome: failure.outcome,
+            },
           });
           return 'refused';
         }
@@ -366,7 +370,7 @@ export class OrderingService {
           }
           await this.lifecycle.transition(ORDERER, row.requestId, 'mark-unknown', {
             em,
-            detail: { attempt: attempts, failure: failure.outcome.params.failure },
+            detail: { attempt: attempts, outcome: failure.outcome },
           });
           return 'unknown';
         }
