@@ -115,22 +115,6 @@ export class CsrEvaluationService {
     return { code, field, ...(name ? { name } : {}), message: this.i18n.t(lang, key, params) };
   }
 
-  // The key checks that guard recording a request, run again inside its transaction (locked
-  // on MySQL): another organisation may have submitted the key, or it was blocked, since.
-  async keyRefusals(
-    spkiSha256: string,
-    organisationId: number,
-    em: EntityManager,
-    lang: Language,
-  ): Promise<CheckMessage[]> {
-    const keys = await this.keys.history(spkiSha256, organisationId, em);
-    const codes = [
-      ...(keys.compromised ? ['KEY_COMPROMISED'] : []),
-      ...(keys.usedByOtherOrganisation ? ['KEY_USED_BY_OTHER_ORGANISATION'] : []),
-    ];
-    return codes.map((code) => this.message(lang, code, 'csr', {}));
-  }
-
   // Runs every rule and says what is wrong, in the reader's language.
   async check(p: Principal, draft: RequestDraft, lang: Language): Promise<CheckResult> {
     return (await this.evaluate(p, draft, lang)).result;
@@ -221,6 +205,26 @@ export class CsrEvaluationService {
         },
       },
     };
+  }
+
+  // The key checks guard the write that records a request, so submit() runs them again in
+  // its transaction (em; the key's uses are read locked on MySQL): another organisation may
+  // have submitted the key, or it was blocked, since the evaluation. Errors, or none.
+  async recheckKey(
+    em: EntityManager,
+    evaluation: Evaluation,
+    lang: Language,
+  ): Promise<CheckMessage[]> {
+    if (!evaluation.csr) {
+      return [];
+    }
+    const organisationId = evaluation.department.organisationId;
+    const keys = await this.keys.history(evaluation.csr.publicKey.spkiSha256, organisationId, em);
+    const codes = [
+      ...(keys.compromised ? ['KEY_COMPROMISED'] : []),
+      ...(keys.usedByOtherOrganisation ? ['KEY_USED_BY_OTHER_ORGANISATION'] : []),
+    ];
+    return codes.map((code) => this.message(lang, code, 'csr', {}));
   }
 
   private async domainsOf(organisationId: number, departmentId: number) {

@@ -77,12 +77,7 @@ export class RequestsService {
     }
     const { verdict, csr, product, department } = e;
     return this.tx.runRetrying(async (em) => {
-      const errors = await this.evaluation.keyRefusals(
-        csr.publicKey.spkiSha256,
-        department.organisationId,
-        em,
-        lang,
-      );
+      const errors = await this.evaluation.recheckKey(em, e, lang);
       if (errors.length) {
         throw new RequestRefused({ ...e.result, ok: false, errors });
       }
