@@ -2,7 +2,9 @@ import 'reflect-metadata';
 import * as x509 from '@peculiar/x509';
 import request from 'supertest';
 import { AuditService } from '../src/audit/audit.service.js';
+import { agentFor, csrfFrom, login } from './support/http.js';
 import { PipelineFixture } from './support/pipeline.js';
+import { setPassword } from './support/requests.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
 
 // From approved to a certificate in the requester's hands, through the orderer, the
@@ -118,6 +120,41 @@ describe('revocation, renewal and replacement through the pipeline', () => {
       .send({ departmentId: fx.deptId, product: 'OV_SSL', csr });
     expect(reuse.status).toBe(422);
     expect(JSON.stringify(reuse.body.errors)).toContain('KEY_COMPROMISED');
+  });
+
+  it('offers the revocation form to those who may revoke, and hides the certificate from an RAO elsewhere', async () => {
+    const { certificateId } = await fx.issued();
+    const other = await fx.dir.organisation(fx.nrenId, 'Elsewhere College');
+    const stranger = await fx.dir.person('rao@elsewhere.example.org', 'rao', other.id);
+    const res = await api(stranger.token, `/certificates/${certificateId}/revoke`, {
+      reason: 'superseded',
+    });
+    expect(res.status).toBe(404);
+    expect((await fx.certificate(certificateId)).state).toBe('valid');
+
+    const form = `action="/certificates/${certificateId}/revoke"`;
+    await setPassword(t, fx.rao.id, 'rao-long-password-123');
+    await setPassword(t, fx.requester.id, 'requester-long-password');
+    const raoAgent = agentFor(t);
+    await login(raoAgent, `rao@${fx.domain}`, 'rao-long-password-123');
+    const page = await raoAgent.get(`/certificates/${certificateId}?lang=nl`).expect(200);
+    expect(page.text).toContain(form);
+    expect(page.text).toContain('De privésleutel is gecompromitteerd');
+    const requesterAgent = agentFor(t);
+    await login(requesterAgent, `req@${fx.domain}`, 'requester-long-password');
+    expect(
+      (await requesterAgent.get(`/certificates/${certificateId}`).expect(200)).text,
+    ).not.toContain(form);
+    // Revoked through the page: back to the certificate, which says so.
+    const done = await raoAgent
+      .post(`/certificates/${certificateId}/revoke`)
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), reason: 'cessationOfOperation' });
+    expect(done.status).toBe(303);
+    expect((await fx.certificate(certificateId)).state).toBe('revoked');
+    expect((await raoAgent.get(`/certificates/${certificateId}`).expect(200)).text).not.toContain(
+      form,
+    );
   });
 
   it('renews: a new request linked to the certificate, ordered anew; the old one becomes superseded', async () => {

@@ -17,6 +17,7 @@ export class PipelineFixture {
   dir!: Directory;
   deptId!: number;
   orgId!: number;
+  nrenId!: number;
   domain!: string;
   requester!: { id: number; token: string };
   rao!: { id: number; token: string };
@@ -27,6 +28,7 @@ export class PipelineFixture {
   async init(tag: string): Promise<this> {
     this.dir = await new Directory(this.t).init();
     const nren = await this.dir.nren(`PIPE-${tag}`);
+    this.nrenId = nren.id;
     const org = await this.dir.organisation(nren.id, `Pipeline University ${tag}`);
     this.orgId = org.id;
     this.deptId = (await this.dir.department(org.id, 'Physics')).id;
