@@ -4,6 +4,7 @@ import { COMMON_ERROR_CODES } from './common/errors.js';
 import { FINDING_CODES, PARSE_ERROR_CODES } from './csr/csr.errors.js';
 import type { DomainNameProblem } from './domains/domain-name.js';
 import { DOMAIN_ERROR_CODES } from './domains/domains.errors.js';
+import { ORDER_ERROR_CODES } from './orders/orders.errors.js';
 import { PEOPLE_ERROR_CODES } from './people/people.errors.js';
 import { PRODUCT_ERROR_CODES } from './products/products.errors.js';
 
@@ -24,6 +25,13 @@ const REQUEST_ERROR_CODES = [
 
 const CA_ERROR_CODES = ['ca_unavailable', 'ca_outcome_unknown'] as const;
 
+// The certificate store (src/certificates/certificates.errors.ts, its filters).
+const CERTIFICATE_ERROR_CODES = [
+  'certificate_unreadable',
+  'certificate_exists',
+  'date_invalid',
+] as const;
+
 // Codes whose error names its own message (DomainError.messageKey): a CA's refusal is shown
 // in the CA's words (ca.codes.*, checked by src/ca's tests).
 export const OWN_MESSAGE_CODES = ['ca_refused'] as const;
@@ -39,6 +47,8 @@ export const ERROR_CODES = [
   ...PRODUCT_ERROR_CODES,
   ...REQUEST_ERROR_CODES,
   ...CA_ERROR_CODES,
+  ...CERTIFICATE_ERROR_CODES,
+  ...ORDER_ERROR_CODES,
 ] as const;
 
 export const CSR_ERROR_CODES = [...PARSE_ERROR_CODES, ...FINDING_CODES] as const;

@@ -3,19 +3,14 @@ import { can } from '../access/access.js';
 import type { Principal } from '../accounts/principal.js';
 import type { Actor } from '../audit/audit.service.js';
 import { Certificate } from '../certificates/certificate.entity.js';
-import { DomainError, NotFound } from '../common/errors.js';
+import { NotFound } from '../common/errors.js';
 import { Transactions } from '../database/transactions.js';
 import type { Language } from '../i18n/languages.js';
 import { CertificateRequest } from '../requests/certificate-request.entity.js';
 import type { RequestDraft } from '../requests/csr-evaluation.service.js';
 import { RequestsService } from '../requests/requests.service.js';
 import { CaOrder } from './ca-order.entity.js';
-
-export class CertificateNotReplaceable extends DomainError {
-  constructor() {
-    super('conflict', 'certificate_not_replaceable');
-  }
-}
+import { CertificateNotReplaceable } from './orders.errors.js';
 
 export interface RenewInput {
   csr: RequestDraft['csr'];

@@ -6,7 +6,7 @@ import { CaClient, type CaRevokeTarget, type RevocationReason } from '../ca/ca-c
 import { CaUnavailable } from '../ca/ca.errors.js';
 import { Certificate, effectiveState } from '../certificates/certificate.entity.js';
 import { Clock } from '../common/clock.js';
-import { DomainError, Forbidden, NotFound } from '../common/errors.js';
+import { Forbidden, NotFound } from '../common/errors.js';
 import { Transactions } from '../database/transactions.js';
 import { wholeSeconds } from '../database/whole-seconds.js';
 import { KeysService } from '../keys/keys.service.js';
@@ -14,12 +14,7 @@ import { CertificateRequest } from '../requests/certificate-request.entity.js';
 import { RequestLifecycle } from '../requests/request-lifecycle.js';
 import { CaAccounts } from './ca-accounts.js';
 import { CaOrder } from './ca-order.entity.js';
-
-export class CertificateNotRevocable extends DomainError {
-  constructor() {
-    super('conflict', 'certificate_not_revocable');
-  }
-}
+import { CertificateNotRevocable } from './orders.errors.js';
 
 export interface RevokeInput {
   reason: RevocationReason;
