@@ -11,10 +11,10 @@ const FEATURES = [
   'products',
   'keys',
   'requests',
+  'certificates',
   'mail',
   'ca',
   'health',
-  'certificates',
   'orders',
   'pages',
 ];

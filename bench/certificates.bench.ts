@@ -245,6 +245,7 @@ async function main(): Promise<void> {
     ['everything an RAO + requester may see (OR of scopes)', mixed, {}],
     ['search: an organisation domain (~5,000 certs)', platform, { q: 'org17.example.org' }],
     ['search: one host name', platform, { q: sample.name }],
+    ['search: example.org, the parent of every name (worst case)', platform, { q: 'example.org' }],
     ['search: a name, within an RAO scope', rao, { q: 'org17.example.org' }],
     ['search: serial', platform, { q: sample.serial }],
     ['search: fingerprint', platform, { q: sample.fp }],

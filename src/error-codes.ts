@@ -1,5 +1,6 @@
 import { ACCOUNT_ERROR_CODES } from './accounts/accounts.errors.js';
 import type { PasswordProblem } from './accounts/password-policy.js';
+import { CERTIFICATE_ERROR_CODES } from './certificates/certificates.errors.js';
 import { COMMON_ERROR_CODES } from './common/errors.js';
 import { FINDING_CODES, PARSE_ERROR_CODES } from './csr/csr.errors.js';
 import type { DomainNameProblem } from './domains/domain-name.js';
@@ -24,13 +25,6 @@ const REQUEST_ERROR_CODES = [
 ] as const;
 
 const CA_ERROR_CODES = ['ca_unavailable', 'ca_outcome_unknown'] as const;
-
-// The certificate store (src/certificates/certificates.errors.ts, its filters).
-const CERTIFICATE_ERROR_CODES = [
-  'certificate_unreadable',
-  'certificate_exists',
-  'date_invalid',
-] as const;
 
 // Codes whose error names its own message (DomainError.messageKey): a CA's refusal is shown
 // in the CA's words (ca.codes.*, checked by src/ca's tests).

@@ -15,8 +15,8 @@ import {
   type Actor,
   type Reply,
 } from './support/access-fixture.js';
-import { csrFor, submitRequest } from './support/requests.js';
 import { seedCertificate } from './support/certificate-seed.js';
+import { csrFor, submitRequest } from './support/requests.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
 import { createTestPki } from './support/test-pki.js';
 
@@ -609,6 +609,22 @@ function invitationCases(): Case[] {
   );
 }
 
+// The list without a scope shows each person exactly the certificates they may see.
+function certificateListCases(): Case[] {
+  return ACTORS.map((actor): Case => {
+    const sees = [...(CERT_VIEWERS[actor] ?? [])].sort();
+    return {
+      name: `${ACTOR_LABEL[actor]} GET /certificates -> [${sees.join(', ')}]`,
+      async run() {
+        const res = await fx.call(actor, 'get', '/certificates');
+        expect(res.status).toBe(200);
+        const shown = (res.body.items as { id: number }[]).map((c) => c.id);
+        expect(shown.sort((a, b) => a - b)).toEqual(sees.map(idOf).sort((a, b) => a - b));
+      },
+    };
+  });
+}
+
 // ---------------------------------------------------------------------------------------------
 // Certificate requests.
 // ---------------------------------------------------------------------------------------------
@@ -735,22 +751,6 @@ function requestCases(): Case[] {
   return [...view, ...list, ...cancel, ...create];
 }
 
-// The list without a scope shows each person exactly the certificates they may see.
-function certificateListCases(): Case[] {
-  return ACTORS.map((actor): Case => {
-    const sees = [...(CERT_VIEWERS[actor] ?? [])].sort();
-    return {
-      name: `${ACTOR_LABEL[actor]} GET /certificates -> [${sees.join(', ')}]`,
-      async run() {
-        const res = await fx.call(actor, 'get', '/certificates');
-        expect(res.status).toBe(200);
-        const shown = (res.body.items as { id: number }[]).map((c) => c.id);
-        expect(shown.sort((a, b) => a - b)).toEqual(sees.map(idOf).sort((a, b) => a - b));
-      },
-    };
-  });
-}
-
 const CASES: Case[] = [
   ...requestCases(),
   ...nrenCreateCases(),
@@ -761,21 +761,21 @@ const CASES: Case[] = [
   ...certificateListCases(),
 ];
 
-describe('access matrix: every role against every directory and request endpoint', () => {
+describe('access matrix: every role against every directory, request and certificate endpoint', () => {
   beforeAll(async () => {
     t = await createTestApp({ env: { DCV_DNS_SERVERS: '127.0.0.1:9', DCV_TIMEOUT: '0.3' } });
     fx = await buildAccessFixture(t);
-    for (const [department, name] of Object.entries(REQUEST_NAME)) {
-      csrs[department] = csrFor([name]);
-    }
-    for (const key of REQUESTS) {
-      fixtureRequests[key] = (await newRequest(key)).id;
-    }
     const pki = await createTestPki();
     for (const dept of DEPARTMENTS) {
       const name = `host.${dept.toLowerCase()}.example.org`;
       const cert = await seedCertificate(t, pki, fx.ids[dept], [name], t.clock.now());
       fx.ids[`cert@${dept}`] = cert.id;
+    }
+    for (const [department, name] of Object.entries(REQUEST_NAME)) {
+      csrs[department] = csrFor([name]);
+    }
+    for (const key of REQUESTS) {
+      fixtureRequests[key] = (await newRequest(key)).id;
     }
   }, 60_000);
   afterAll(() => t?.close());

@@ -5,6 +5,7 @@ import { createPublicKey, X509Certificate } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import request from 'supertest';
 import { AuditService } from '../src/audit/audit.service.js';
+import type { Principal } from '../src/accounts/principal.js';
 import type { Certificate } from '../src/certificates/certificate.entity.js';
 import { CertificatesService } from '../src/certificates/certificates.service.js';
 import { Transactions } from '../src/database/transactions.js';
@@ -341,17 +342,75 @@ describe('certificates', () => {
       }
     });
 
-    it('finds certificates by a name and every name below it', async () => {
-      const names = async (q: string) =>
-        (await list(rao.token, `?q=${encodeURIComponent(q)}`)).items.map((i) => i.mainName).sort();
-      expect(await names('host3.uni.example.org')).toEqual(['host3.uni.example.org']);
-      expect(await names('uni.example.org')).toHaveLength(30);
-      expect(await names('UNI.example.org.')).toHaveLength(30);
-      expect(await names('kemi.example.org')).toEqual(['lab.kemi.example.org']);
-      // Not a prefix of a label: "ni.example.org" is not a name above uni.example.org.
-      expect(await names('ni.example.org')).toEqual([]);
-      expect(await names('host%.uni.example.org')).toEqual([]);
-      expect(await names('www.uni.example.it')).toEqual([]);
+    it('pages a person with grants of several kinds through all they may see, both ways', async () => {
+      // An RAO of the organisation who is also a requester in the foreign department: one
+      // query per kind of grant, merged; small pages so the merge crosses page boundaries.
+      const mixed: Principal = {
+        userId: 999,
+        email: 'mixed@example.org',
+        displayName: 'mixed',
+        language: null,
+        grants: [
+          { role: 'rao', scopeId: orgId },
+          { role: 'requester', scopeId: foreignDept },
+          { role: 'requester', scopeId: d1 },
+        ],
+        via: 'token',
+      };
+      const service = t.get(CertificatesService);
+      for (const sort of ['expiry', 'newest'] as const) {
+        const pages: Certificate[][] = [];
+        let cursor: string | undefined;
+        let last: Awaited<ReturnType<CertificatesService['list']>> | undefined;
+        do {
+          last = await service.list(mixed, { sort, cursor }, 7);
+          pages.push(last.items);
+          cursor = last.next ?? undefined;
+        } while (cursor);
+        const all = pages.flat();
+        expect(last.total).toBe(32);
+        expect(all.map((c) => c.id).sort((a, b) => a - b)).toEqual(
+          [...inD1, inD2, foreign].map((c) => c.id).sort((a, b) => a - b),
+        );
+        const key = (c: Certificate) =>
+          sort === 'expiry' ? [c.notAfter.getTime(), c.id] : [-c.id, 0];
+        const keys = all.map(key);
+        expect(keys).toEqual([...keys].sort((a, b) => a[0] - b[0] || a[1] - b[1]));
+        // And back from the last page to the first, page by page.
+        let prev = last.prev;
+        for (let i = pages.length - 2; i >= 0; i--) {
+          const back = await service.list(mixed, { sort, cursor: prev! }, 7);
+          expect(back.items.map((c) => c.id)).toEqual(pages[i].map((c) => c.id));
+          prev = back.prev;
+        }
+        expect(prev).toBeNull();
+      }
+    });
+
+    it.each([
+      ['through the names index', 10_000],
+      ['walking the list for a broad name', 0],
+    ])('finds certificates by a name and every name below it (%s)', async (_plan, threshold) => {
+      const service = t.get(CertificatesService);
+      service.broadNameThreshold = threshold;
+      try {
+        const names = async (q: string) =>
+          (await list(rao.token, `?q=${encodeURIComponent(q)}`)).items
+            .map((i) => i.mainName)
+            .sort();
+        expect(await names('host3.uni.example.org')).toEqual(['host3.uni.example.org']);
+        expect(await names('uni.example.org')).toHaveLength(30);
+        expect(await names('UNI.example.org.')).toHaveLength(30);
+        expect(await names('kemi.example.org')).toEqual(['lab.kemi.example.org']);
+        // Not a prefix of a label: "ni.example.org" is not a name above uni.example.org.
+        expect(await names('ni.example.org')).toEqual([]);
+        expect(await names('host%.uni.example.org')).toEqual([]);
+        expect(await names('www.uni.example.it')).toEqual([]);
+        const page = await list(rao.token, '?q=example.org&sort=newest');
+        expect(page.total).toBe(31);
+      } finally {
+        service.broadNameThreshold = 10_000;
+      }
     });
 
     it('finds a certificate by serial number and by fingerprint, as written anywhere', async () => {

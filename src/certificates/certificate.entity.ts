@@ -37,17 +37,18 @@ export function effectiveState(
 }
 
 // Every list is keyset-paged on (not_after, id) or on id, per scope: each scope column has
-// an index for both orders (InnoDB appends the primary key to every secondary index, so
-// (organisation_id) serves "newest first" within an organisation).
+// an index for both orders. `state` trails each of them so state filters and the capped
+// count are answered from the index alone, without reading a row per candidate (at a
+// million rows the table does not stay in a default-sized buffer pool).
 @Entity('certificates')
 @Index('uq_certificates_fingerprint', ['fingerprintSha256'], { unique: true })
-@Index('ix_certificates_expiry', ['notAfter', 'id'])
-@Index('ix_certificates_nren_expiry', ['nrenId', 'notAfter', 'id'])
-@Index('ix_certificates_nren', ['nrenId', 'id'])
-@Index('ix_certificates_organisation_expiry', ['organisationId', 'notAfter', 'id'])
-@Index('ix_certificates_organisation', ['organisationId', 'id'])
-@Index('ix_certificates_department_expiry', ['departmentId', 'notAfter', 'id'])
-@Index('ix_certificates_department', ['departmentId', 'id'])
+@Index('ix_certificates_expiry', ['notAfter', 'id', 'state'])
+@Index('ix_certificates_nren_expiry', ['nrenId', 'notAfter', 'id', 'state'])
+@Index('ix_certificates_nren', ['nrenId', 'id', 'state'])
+@Index('ix_certificates_organisation_expiry', ['organisationId', 'notAfter', 'id', 'state'])
+@Index('ix_certificates_organisation', ['organisationId', 'id', 'state'])
+@Index('ix_certificates_department_expiry', ['departmentId', 'notAfter', 'id', 'state'])
+@Index('ix_certificates_department', ['departmentId', 'id', 'state'])
 @Index('ix_certificates_serial', ['serial'])
 @Index('ix_certificates_spki', ['spkiSha256'])
 @Index('ix_certificates_request', ['requestId'])

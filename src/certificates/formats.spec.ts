@@ -4,7 +4,15 @@ import { execFileSync } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { createTestPki, generateKeys, type TestPki } from '../../test/support/test-pki.js';
-import { baseFileName, download, intermediatesOf, pkcs7CertsOnly, splitDer } from './formats.js';
+import {
+  baseFileName,
+  derFromPem,
+  download,
+  intermediatesOf,
+  pkcs7CertsOnly,
+  splitDer,
+  toPem,
+} from './formats.js';
 
 const OPENSSL = ['/usr/bin/openssl', '/usr/local/bin/openssl'].find((p) => existsSync(p));
 const withOpenssl = OPENSSL ? it : it.skip;
@@ -36,6 +44,17 @@ describe('download formats', () => {
     );
     expect(splitDer(new Uint8Array())).toEqual([]);
     expect(() => splitDer(Buffer.from([0x30, 0x05, 1]))).toThrow();
+  });
+
+  it('reads the certificates of a PEM bundle back in order', () => {
+    const bundle = `issuer\n${toPem(pki.intermediate.der)}\n${toPem(pki.root.der)}`;
+    expect(fingerprints(derFromPem(bundle))).toEqual(
+      fingerprints([pki.intermediate.der, pki.root.der]),
+    );
+    expect(derFromPem('')).toEqual([]);
+    expect(() =>
+      derFromPem('-----BEGIN CERTIFICATE-----\n!!!\n-----END CERTIFICATE-----'),
+    ).toThrow();
   });
 
   it('leaves the root out of the chain files', () => {

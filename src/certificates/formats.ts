@@ -29,6 +29,20 @@ export function splitDer(concatenated: Uint8Array): Uint8Array[] {
   return out;
 }
 
+// The certificates of a PEM bundle (a CA's chain), in order; anything between blocks is
+// ignored, a block that is not valid base64 throws.
+export function derFromPem(text: string): Uint8Array[] {
+  const blocks =
+    text.match(/-----BEGIN CERTIFICATE-----([\s\S]*?)-----END CERTIFICATE-----/g) ?? [];
+  return blocks.map((block) => {
+    const body = block.replace(/-----(BEGIN|END) CERTIFICATE-----/g, '').replace(/\s+/g, '');
+    if (!/^[A-Za-z0-9+/]*={0,2}$/.test(body)) {
+      throw new Error('not base64');
+    }
+    return new Uint8Array(Buffer.from(body, 'base64'));
+  });
+}
+
 export function toPem(der: Uint8Array, label = 'CERTIFICATE'): string {
   const b64 = Buffer.from(der).toString('base64');
   return `-----BEGIN ${label}-----\n${(b64.match(/.{1,64}/g) ?? []).join('\n')}\n-----END ${label}-----\n`;

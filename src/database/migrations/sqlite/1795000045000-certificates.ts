@@ -57,25 +57,25 @@ export class Certificates1795000045000 implements MigrationInterface {
             CREATE INDEX "ix_certificates_serial" ON "certificates" ("serial")
         `);
     await queryRunner.query(`
-            CREATE INDEX "ix_certificates_department" ON "certificates" ("department_id", "id")
+            CREATE INDEX "ix_certificates_department" ON "certificates" ("department_id", "id", "state")
         `);
     await queryRunner.query(`
-            CREATE INDEX "ix_certificates_department_expiry" ON "certificates" ("department_id", "not_after", "id")
+            CREATE INDEX "ix_certificates_department_expiry" ON "certificates" ("department_id", "not_after", "id", "state")
         `);
     await queryRunner.query(`
-            CREATE INDEX "ix_certificates_organisation" ON "certificates" ("organisation_id", "id")
+            CREATE INDEX "ix_certificates_organisation" ON "certificates" ("organisation_id", "id", "state")
         `);
     await queryRunner.query(`
-            CREATE INDEX "ix_certificates_organisation_expiry" ON "certificates" ("organisation_id", "not_after", "id")
+            CREATE INDEX "ix_certificates_organisation_expiry" ON "certificates" ("organisation_id", "not_after", "id", "state")
         `);
     await queryRunner.query(`
-            CREATE INDEX "ix_certificates_nren" ON "certificates" ("nren_id", "id")
+            CREATE INDEX "ix_certificates_nren" ON "certificates" ("nren_id", "id", "state")
         `);
     await queryRunner.query(`
-            CREATE INDEX "ix_certificates_nren_expiry" ON "certificates" ("nren_id", "not_after", "id")
+            CREATE INDEX "ix_certificates_nren_expiry" ON "certificates" ("nren_id", "not_after", "id", "state")
         `);
     await queryRunner.query(`
-            CREATE INDEX "ix_certificates_expiry" ON "certificates" ("not_after", "id")
+            CREATE INDEX "ix_certificates_expiry" ON "certificates" ("not_after", "id", "state")
         `);
     await queryRunner.query(`
             CREATE UNIQUE INDEX "uq_certificates_fingerprint" ON "certificates" ("fingerprint_sha256")
@@ -259,25 +259,25 @@ export class Certificates1795000045000 implements MigrationInterface {
             CREATE INDEX "ix_certificates_serial" ON "certificates" ("serial")
         `);
     await queryRunner.query(`
-            CREATE INDEX "ix_certificates_department" ON "certificates" ("department_id", "id")
+            CREATE INDEX "ix_certificates_department" ON "certificates" ("department_id", "id", "state")
         `);
     await queryRunner.query(`
-            CREATE INDEX "ix_certificates_department_expiry" ON "certificates" ("department_id", "not_after", "id")
+            CREATE INDEX "ix_certificates_department_expiry" ON "certificates" ("department_id", "not_after", "id", "state")
         `);
     await queryRunner.query(`
-            CREATE INDEX "ix_certificates_organisation" ON "certificates" ("organisation_id", "id")
+            CREATE INDEX "ix_certificates_organisation" ON "certificates" ("organisation_id", "id", "state")
         `);
     await queryRunner.query(`
-            CREATE INDEX "ix_certificates_organisation_expiry" ON "certificates" ("organisation_id", "not_after", "id")
+            CREATE INDEX "ix_certificates_organisation_expiry" ON "certificates" ("organisation_id", "not_after", "id", "state")
         `);
     await queryRunner.query(`
-            CREATE INDEX "ix_certificates_nren" ON "certificates" ("nren_id", "id")
+            CREATE INDEX "ix_certificates_nren" ON "certificates" ("nren_id", "id", "state")
         `);
     await queryRunner.query(`
-            CREATE INDEX "ix_certificates_nren_expiry" ON "certificates" ("nren_id", "not_after", "id")
+            CREATE INDEX "ix_certificates_nren_expiry" ON "certificates" ("nren_id", "not_after", "id", "state")
         `);
     await queryRunner.query(`
-            CREATE INDEX "ix_certificates_expiry" ON "certificates" ("not_after", "id")
+            CREATE INDEX "ix_certificates_expiry" ON "certificates" ("not_after", "id", "state")
         `);
     await queryRunner.query(`
             CREATE UNIQUE INDEX "uq_certificates_fingerprint" ON "certificates" ("fingerprint_sha256")
@@ -459,25 +459,25 @@ export class Certificates1795000045000 implements MigrationInterface {
             CREATE UNIQUE INDEX "uq_certificates_fingerprint" ON "certificates" ("fingerprint_sha256")
         `);
     await queryRunner.query(`
-            CREATE INDEX "ix_certificates_expiry" ON "certificates" ("not_after", "id")
+            CREATE INDEX "ix_certificates_expiry" ON "certificates" ("not_after", "id", "state")
         `);
     await queryRunner.query(`
-            CREATE INDEX "ix_certificates_nren_expiry" ON "certificates" ("nren_id", "not_after", "id")
+            CREATE INDEX "ix_certificates_nren_expiry" ON "certificates" ("nren_id", "not_after", "id", "state")
         `);
     await queryRunner.query(`
-            CREATE INDEX "ix_certificates_nren" ON "certificates" ("nren_id", "id")
+            CREATE INDEX "ix_certificates_nren" ON "certificates" ("nren_id", "id", "state")
         `);
     await queryRunner.query(`
-            CREATE INDEX "ix_certificates_organisation_expiry" ON "certificates" ("organisation_id", "not_after", "id")
+            CREATE INDEX "ix_certificates_organisation_expiry" ON "certificates" ("organisation_id", "not_after", "id", "state")
         `);
     await queryRunner.query(`
-            CREATE INDEX "ix_certificates_organisation" ON "certificates" ("organisation_id", "id")
+            CREATE INDEX "ix_certificates_organisation" ON "certificates" ("organisation_id", "id", "state")
         `);
     await queryRunner.query(`
-            CREATE INDEX "ix_certificates_department_expiry" ON "certificates" ("department_id", "not_after", "id")
+            CREATE INDEX "ix_certificates_department_expiry" ON "certificates" ("department_id", "not_after", "id", "state")
         `);
     await queryRunner.query(`
-            CREATE INDEX "ix_certificates_department" ON "certificates" ("department_id", "id")
+            CREATE INDEX "ix_certificates_department" ON "certificates" ("department_id", "id", "state")
         `);
     await queryRunner.query(`
             CREATE INDEX "ix_certificates_serial" ON "certificates" ("serial")
