@@ -12,11 +12,13 @@ const FEATURES = [
   'keys',
   'requests',
   'certificates',
+  'expiry',
   'mail',
   'ca',
   'health',
   'orders',
   'pages',
+  'metrics',
 ];
 const PLATFORM = ['common', 'config', 'database', 'i18n', 'audit', 'accounts', 'sessions'];
 const folder = (names) => `^src/(${names.join('|')})$`;

@@ -14,6 +14,12 @@ import { CertificateFile } from '../certificates/certificate-file.entity.js';
 import { CertificateName } from '../certificates/certificate-name.entity.js';
 import { Certificate } from '../certificates/certificate.entity.js';
 import { CaOrder } from '../orders/ca-order.entity.js';
+import {
+  CertificateReminderSettings,
+  ExpiryReminder,
+  ExpiryReminderCursor,
+  ExpiryReminderPolicy,
+} from '../expiry/expiry-reminder.entity.js';
 import { BlockedKey } from '../keys/blocked-key.entity.js';
 import { Product } from '../products/product.entity.js';
 import { CertificateRequest } from '../requests/certificate-request.entity.js';
@@ -42,4 +48,8 @@ export const ENTITIES = [
   CertificateName,
   CertificateFile,
   CaOrder,
+  ExpiryReminder,
+  ExpiryReminderCursor,
+  ExpiryReminderPolicy,
+  CertificateReminderSettings,
 ];
