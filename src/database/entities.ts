@@ -2,6 +2,8 @@ import { ApiToken } from '../accounts/api-token.entity.js';
 import { LoginThrottle } from '../accounts/login-throttle.entity.js';
 import { RoleGrant } from '../accounts/role-grant.entity.js';
 import { User } from '../accounts/user.entity.js';
+import { RequestApproval } from '../approvals/request-approval.entity.js';
+import { Substitution } from '../approvals/substitution.entity.js';
 import { AuditEvent, AuditHead } from '../audit/audit-event.entity.js';
 import { DomainDelegation } from '../domains/domain-delegation.entity.js';
 import { Domain } from '../domains/domain.entity.js';
@@ -34,4 +36,6 @@ export const ENTITIES = [
   Product,
   CertificateRequest,
   BlockedKey,
+  RequestApproval,
+  Substitution,
 ];
