@@ -25,6 +25,11 @@ const productFields = {
     .min(1, 'invalid')
     .max(1000, 'invalid'),
   wildcardsAllowed: field.flag(),
+  // Left out, a product needs one approval.
+  approvalsRequired: z.preprocess(
+    (v) => (v === '' || v === null || v === undefined ? 1 : v),
+    z.coerce.number({ error: 'invalid' }).int('invalid').min(1, 'invalid').max(5, 'invalid'),
+  ),
   validityTerms: z.preprocess(
     (v) => (typeof v === 'string' ? v.split(/[\s,;]+/).filter(Boolean) : v),
     z

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { createHash } from 'node:crypto';
-import { Brackets } from 'typeorm';
+import { Brackets, type EntityManager } from 'typeorm';
 import { can, scopeOf } from '../access/access.js';
 import type { Principal } from '../accounts/principal.js';
 import { AuditService, type Actor } from '../audit/audit.service.js';
@@ -13,7 +13,15 @@ import { Department } from '../organisations/department.entity.js';
 import { Organisation } from '../organisations/organisation.entity.js';
 import { CertificateRequest } from './certificate-request.entity.js';
 import { CsrEvaluationService, type RequestDraft } from './csr-evaluation.service.js';
-import { INITIAL_STATUS, placeOfRequest, type RequestWithPlace } from './request-lifecycle.js';
+import { DomainDelegation } from '../domains/domain-delegation.entity.js';
+import { Domain } from '../domains/domain.entity.js';
+import {
+  INITIAL_STATUS,
+  placeOfRequest,
+  RequestLifecycle,
+  systemActing,
+  type RequestWithPlace,
+} from './request-lifecycle.js';
 import type { RequestStatus } from './request-status.js';
 import { RequestRefused } from './requests.errors.js';
 
@@ -39,7 +47,43 @@ export class RequestsService {
     private readonly audit: AuditService,
     private readonly clock: Clock,
     private readonly evaluation: CsrEvaluationService,
+    private readonly lifecycle: RequestLifecycle,
   ) {}
+
+  // Automatic approval (per department, off by default): every name lies under a validated
+  // domain delegated to the department, nothing raised a warning, and the product needs no
+  // more than one approver. Checked here again rather than trusted from the evaluation.
+  private async qualifiesForAutomaticApproval(
+    em: EntityManager,
+    request: CertificateRequest,
+    department: Department,
+    approvalsRequired: number,
+  ): Promise<boolean> {
+    if (!department.autoApprove || request.warnings.length > 0 || approvalsRequired > 1) {
+      return false;
+    }
+    if (request.names.length === 0) {
+      return false;
+    }
+    const delegated = await em
+      .createQueryBuilder(Domain, 'd')
+      .innerJoin(DomainDelegation, 'dd', 'dd.domain_id = d.id AND dd.department_id = :dep', {
+        dep: department.id,
+      })
+      .where('d.organisation_id = :org AND d.state = :state', {
+        org: department.organisationId,
+        state: 'validated',
+      })
+      .getMany();
+    const now = this.clock.now();
+    const current = delegated.filter(
+      (d) => !d.validationExpiresAt || d.validationExpiresAt.getTime() > now.getTime(),
+    );
+    return request.names.every((raw) => {
+      const name = raw.toLowerCase().replace(/^\*\./, '');
+      return current.some((d) => name === d.name || name.endsWith(`.${d.name}`));
+    });
+  }
 
   // Departments someone may request for: their own, and all of the organisations they run.
   async departmentsFor(p: Principal): Promise<(Department & { organisation: Organisation })[]> {
@@ -114,6 +158,14 @@ export class RequestsService {
         subjectId: request.id,
         detail: { product: product.code, names: verdict.names, departmentId: department.id },
       });
+      if (
+        await this.qualifiesForAutomaticApproval(em, request, department, product.approvalsRequired)
+      ) {
+        await this.lifecycle.transition(systemActing('automatic-approval'), request.id, 'approve', {
+          em,
+          detail: { policy: 'automatic-approval', departmentId: department.id },
+        });
+      }
       return request;
     });
   }
