@@ -1,6 +1,7 @@
 import { Global, Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { ScheduleModule } from '@nestjs/schedule';
+import { ApprovalsModule } from './approvals/approvals.module.js';
 import { AccountsModule } from './accounts/accounts.module.js';
 import { AuditModule } from './audit/audit.module.js';
 import { CaModule } from './ca/ca.module.js';
@@ -48,6 +49,7 @@ export const CORE_IMPORTS = [
     HealthModule,
     OrganisationsModule,
     RequestsModule,
+    ApprovalsModule,
   ],
   controllers: [HomeController],
 })

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { can, type Action, type Place } from '../access/access.js';
-import type { Principal } from '../accounts/principal.js';
+import type { Grant, Principal } from '../accounts/principal.js';
 import { AuditService, type Actor } from '../audit/audit.service.js';
 import { Clock } from '../common/clock.js';
 import { NotFound, ValidationFailed } from '../common/errors.js';
@@ -184,8 +184,15 @@ export function mayTake(p: Principal, r: RequestPlace, action: RequestAction): b
 
 // What this person may do with the request now, through the doors that exist: pages and API
 // responses show exactly these.
-export function allowedActions(p: Principal, r: RequestPlace): RequestAction[] {
-  return OFFERED_ACTIONS.filter((action) => mayTake(p, r, action));
+// Someone whose approval is already counted (N-of-M) is not offered to approve again.
+export function allowedActions(
+  p: Principal,
+  r: RequestPlace,
+  approvedBy: readonly number[] = [],
+): RequestAction[] {
+  return OFFERED_ACTIONS.filter(
+    (action) => mayTake(p, r, action) && !(action === 'approve' && approvedBy.includes(p.userId)),
+  );
 }
 
 export interface TransitionOptions {
@@ -372,6 +379,30 @@ export class RequestLifecycle {
     const product = await em.findOneByOrFail(Product, { id: request.productId });
     const approvals = await em.countBy(RequestApproval, { requestId: request.id });
     return { approvals, required: Math.max(1, product.approvalsRequired) };
+  }
+
+  // The grants someone decides with now: their own, and the RAO and DRAO grants of those they
+  // stand in for today. Used for the queue; each decision is checked again by step().
+  async decidingGrants(p: Principal): Promise<Grant[]> {
+    const now = this.clock.now();
+    const absent = await this.tx.manager
+      .createQueryBuilder(Substitution, 's')
+      .where('s.substitute_id = :me AND s.starts_at <= :now AND s.ends_at > :now', {
+        me: p.userId,
+        now,
+      })
+      .take(20)
+      .getMany();
+    const borrowed = absent.length
+      ? await this.tx.manager
+          .createQueryBuilder(RoleGrant, 'g')
+          .where('g.user_id IN (:...ids) AND g.role IN (:...roles)', {
+            ids: absent.map((a) => a.absentId),
+            roles: ['rao', 'drao'],
+          })
+          .getMany()
+      : [];
+    return [...p.grants, ...borrowed.map((g) => ({ role: g.role, scopeId: g.scopeId }))];
   }
 
   // Who has approved so far, oldest first (the request page and the API show it).

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { createHash } from 'node:crypto';
-import { Brackets, type EntityManager } from 'typeorm';
+import { Brackets, type EntityManager, type SelectQueryBuilder } from 'typeorm';
 import { can, scopeOf } from '../access/access.js';
 import type { Principal } from '../accounts/principal.js';
 import { AuditService, type Actor } from '../audit/audit.service.js';
@@ -24,6 +24,17 @@ import {
 } from './request-lifecycle.js';
 import type { RequestStatus } from './request-status.js';
 import { RequestRefused } from './requests.errors.js';
+
+export interface RequestFilter {
+  departmentId?: number;
+  organisationId?: number;
+  productId?: number;
+  status?: RequestStatus;
+  // Submitted at least this many days ago.
+  olderThanDays?: number;
+  // Only those waiting for the caller's decision, oldest first.
+  awaitingMe?: boolean;
+}
 
 // PEM text as given, or DER bytes armoured.
 export function pemOf(csr: Uint8Array | string | undefined): string {
@@ -170,6 +181,30 @@ export class RequestsService {
     });
   }
 
+  // Requests waiting for this person's decision: undecided, in the scope they decide for (with
+  // the scopes of those they stand in for), not their own unless the organisation allows it,
+  // and not already approved by them (N-of-M).
+  private async awaiting(qb: SelectQueryBuilder<CertificateRequest>, p: Principal) {
+    const s = scopeOf({ ...p, grants: await this.lifecycle.decidingGrants(p) });
+    qb.where('r.status = :waiting', { waiting: INITIAL_STATUS });
+    if (!s.platform) {
+      qb.andWhere(
+        new Brackets((w) => {
+          w.where('r.organisation_id IN (:...aorgs)', { aorgs: [0, ...s.raoOrganisations] })
+            .orWhere('r.department_id IN (:...adeps)', { adeps: [0, ...s.draoDepartments] })
+            .orWhere('o.nren_id IN (:...anrens)', { anrens: [0, ...s.nrens] });
+        }),
+      );
+    }
+    qb.andWhere(
+      new Brackets((w) => {
+        w.where('r.requester_id <> :me', { me: p.userId }).orWhere('o.self_approval_allowed = 1');
+      }),
+    ).andWhere(
+      `NOT EXISTS (SELECT 1 FROM request_approvals ra WHERE ra.request_id = r.id AND ra.person_id = :me)`,
+    );
+  }
+
   async get(p: Principal, id: number): Promise<RequestWithPlace> {
     const r = await this.tx.manager.findOne(CertificateRequest, {
       where: { id },
@@ -190,7 +225,7 @@ export class RequestsService {
   async list(
     p: Principal,
     req: PageRequest,
-    filter: { departmentId?: number; organisationId?: number; status?: RequestStatus } = {},
+    filter: RequestFilter = {},
   ): Promise<Page<RequestWithPlace>> {
     const s = scopeOf(p);
     const qb = this.tx.manager
@@ -198,8 +233,10 @@ export class RequestsService {
       .leftJoinAndSelect('r.product', 'product')
       .leftJoinAndSelect('r.department', 'department')
       .innerJoinAndMapOne('r.organisation', Organisation, 'o', 'o.id = r.organisation_id')
-      .orderBy('r.id', 'DESC');
-    if (!s.platform) {
+      .orderBy('r.id', filter.awaitingMe ? 'ASC' : 'DESC');
+    if (filter.awaitingMe) {
+      await this.awaiting(qb, p);
+    } else if (!s.platform) {
       qb.where(
         new Brackets((w) => {
           w.where('r.department_id IN (:...deps)', { deps: [0, ...s.memberDepartments] })
@@ -216,6 +253,13 @@ export class RequestsService {
     }
     if (filter.status) {
       qb.andWhere('r.status = :st', { st: filter.status });
+    }
+    if (filter.productId) {
+      qb.andWhere('r.product_id = :pr', { pr: filter.productId });
+    }
+    if (filter.olderThanDays) {
+      const before = new Date(this.clock.now().getTime() - filter.olderThanDays * 86_400_000);
+      qb.andWhere('r.created_at <= :before', { before });
     }
     const [items, total] = await qb
       .skip((req.page - 1) * req.size)
