@@ -101,6 +101,10 @@ export class CertificateRequest {
   @Column({ name: 'evidence_data', type: 'text', nullable: true })
   evidenceData: string | null;
 
+  // The words given with the last status change (a rejection's reason), for the requester.
+  @Column({ name: 'status_reason', type: 'varchar', length: 2000, nullable: true })
+  statusReason: string | null;
+
   @Column({ name: 'status_changed_at', type: 'datetime' })
   statusChangedAt: Date;
 

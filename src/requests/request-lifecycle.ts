@@ -326,7 +326,13 @@ export class RequestLifecycle {
       .createQueryBuilder()
       .update(CertificateRequest)
       .set(
-        to === request.status ? { status: to } : { status: to, statusChangedAt: this.clock.now() },
+        to === request.status
+          ? { status: to }
+          : {
+              status: to,
+              statusChangedAt: this.clock.now(),
+              statusReason: words && step.reason ? words.slice(0, 2000) : null,
+            },
       )
       .where('id = :id AND version = :version AND status = :status', {
         id: request.id,

@@ -30,7 +30,7 @@ export interface RequestFilter {
   organisationId?: number;
   productId?: number;
   status?: RequestStatus;
-  // Submitted at least this many days ago.
+  // In its present state (for the queue: waiting) for at least this many days.
   olderThanDays?: number;
   // Only those waiting for the caller's decision, oldest first.
   awaitingMe?: boolean;
@@ -259,7 +259,7 @@ export class RequestsService {
     }
     if (filter.olderThanDays) {
       const before = new Date(this.clock.now().getTime() - filter.olderThanDays * 86_400_000);
-      qb.andWhere('r.created_at <= :before', { before });
+      qb.andWhere('r.status_changed_at <= :before', { before });
     }
     const [items, total] = await qb
       .skip((req.page - 1) * req.size)

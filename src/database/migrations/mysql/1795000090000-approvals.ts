@@ -19,9 +19,13 @@ export class Approvals1795000090000 implements MigrationInterface {
     await queryRunner.query(
       "ALTER TABLE `products` ADD `approvals_required` int NOT NULL DEFAULT '1'",
     );
+    await queryRunner.query(
+      'ALTER TABLE `certificate_requests` ADD `status_reason` varchar(2000) NULL',
+    );
   }
 
   public async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query('ALTER TABLE `certificate_requests` DROP COLUMN `status_reason`');
     await queryRunner.query('ALTER TABLE `products` DROP COLUMN `approvals_required`');
     await queryRunner.query('ALTER TABLE `departments` DROP COLUMN `auto_approve`');
     await queryRunner.query('ALTER TABLE `organisations` DROP COLUMN `self_approval_allowed`');
