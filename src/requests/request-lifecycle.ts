@@ -133,13 +133,21 @@ export function offeredAction(value: string): RequestAction {
   return action;
 }
 
-// Where an action leads from a state, or a refusal naming both. A decision that comes too
-// late says how the request was decided, so the second of two approvers knows what happened.
+// Why an action is refused in a state: a decision that comes too late says how the request was
+// decided, so the second of two approvers knows what happened; anything else has moved on.
+export function refusalCode(status: RequestStatus, action: RequestAction): string {
+  const decided = DECIDED_STATUSES.find((d) => d === status);
+  return decided && LIFECYCLE[action].from.includes('submitted')
+    ? `request_already_${decided}`
+    : 'request_action_not_allowed';
+}
+
+// Where an action leads from a state, or a refusal naming both.
 export function nextStatus(status: RequestStatus, action: RequestAction): RequestStatus {
   const step = LIFECYCLE[action];
   if (!step.from.includes(status)) {
     const decided = DECIDED_STATUSES.find((d) => d === status);
-    if (decided && LIFECYCLE[action].from.includes('submitted')) {
+    if (decided && refusalCode(status, action) !== 'request_action_not_allowed') {
       throw new RequestAlreadyDecided(action, decided);
     }
     throw new RequestActionNotAllowed(action, status);
