@@ -146,7 +146,7 @@ function expectedActions(actor: Actor, key: string): string[] {
   return [
     ...(mayDecide(actor, key, 'approve') ? ['approve'] : []),
     ...(mayDecide(actor, key, 'reject') ? ['reject'] : []),
-    ...((MAY_CANCEL[actor] ?? []).includes(key as RequestKey) ? ['cancel'] : []),
+    ...((MAY_CANCEL[actor] ?? []).includes(key) ? ['cancel'] : []),
   ];
 }
 

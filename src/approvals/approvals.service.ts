@@ -15,7 +15,7 @@ import { OrganisationsService } from '../organisations/organisations.service.js'
 import { RequestLifecycle, type Acting } from '../requests/request-lifecycle.js';
 import { DomainError } from '../common/errors.js';
 import { SubstituteInvalid, SubstitutePeriodInvalid } from './approvals.errors.js';
-import { Substitution } from './substitution.entity.js';
+import { Substitution } from '../requests/substitution.entity.js';
 
 export const MAX_BULK = 100;
 

@@ -16,7 +16,7 @@ import {
   type RequestWithPlace,
 } from './request-lifecycle.js';
 import { isRequestStatus } from './request-status.js';
-import type { RequestApproval } from '../approvals/request-approval.entity.js';
+import type { RequestApproval } from './request-approval.entity.js';
 import { RequestRefused } from './requests.errors.js';
 import { actionInput } from './requests.input.js';
 import { RequestsService } from './requests.service.js';
