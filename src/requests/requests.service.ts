@@ -9,6 +9,7 @@ import { NotFound } from '../common/errors.js';
 import { toPage, type Page, type PageRequest } from '../common/paging.js';
 import { Transactions } from '../database/transactions.js';
 import type { Language } from '../i18n/languages.js';
+import { User } from '../accounts/user.entity.js';
 import { Department } from '../organisations/department.entity.js';
 import { Organisation } from '../organisations/organisation.entity.js';
 import { CertificateRequest } from './certificate-request.entity.js';
@@ -24,6 +25,11 @@ import {
 } from './request-lifecycle.js';
 import type { RequestStatus } from './request-status.js';
 import { RequestRefused } from './requests.errors.js';
+
+export interface RequestParticulars {
+  requester: { name: string; email: string };
+  names: { name: string; domain: string | null; state: string; validUntil: Date | null }[];
+}
 
 export interface RequestFilter {
   departmentId?: number;
@@ -207,6 +213,38 @@ export class RequestsService {
     ).andWhere(
       `NOT EXISTS (SELECT 1 FROM request_approvals ra WHERE ra.request_id = r.id AND ra.person_id = :me)`,
     );
+  }
+
+  // What an approver weighs besides the CSR: who asked, and under which of the organisation's
+  // domains each name falls, with that domain's validation state now.
+  async particulars(r: CertificateRequest): Promise<RequestParticulars> {
+    const requester = await this.tx.manager.findOneBy(User, { id: r.requesterId });
+    const domains = await this.tx.manager.find(Domain, {
+      where: { organisationId: r.organisationId },
+      take: 5000,
+    });
+    const now = this.clock.now().getTime();
+    return {
+      requester: requester
+        ? { name: requester.displayName, email: requester.email }
+        : { name: '', email: '' },
+      names: r.names.map((raw) => {
+        const name = raw.toLowerCase().replace(/^\*\./, '');
+        const domain = domains
+          .filter((d) => name === d.name || name.endsWith(`.${d.name}`))
+          .sort((a, b) => b.name.length - a.name.length)[0];
+        const lapsed =
+          domain?.validationExpiresAt !== null &&
+          domain?.validationExpiresAt !== undefined &&
+          domain.validationExpiresAt.getTime() <= now;
+        return {
+          name: raw,
+          domain: domain?.name ?? null,
+          state: !domain ? 'none' : lapsed ? 'expired' : domain.state,
+          validUntil: domain?.validationExpiresAt ?? null,
+        };
+      }),
+    };
   }
 
   async get(p: Principal, id: number): Promise<RequestWithPlace> {
