@@ -132,7 +132,7 @@ class Decide implements fc.AsyncCommand<Model, Real> {
     } else {
       expected = 'ok';
     }
-    expect(`${this} -> ${got}`).toBe(`${this} -> ${expected}`);
+    expect(`${this.toString()} -> ${got}`).toBe(`${this.toString()} -> ${expected}`);
     if (got === 'ok') {
       req.events += 1;
       if (this.action === 'cancel') {
