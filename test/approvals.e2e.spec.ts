@@ -1,6 +1,7 @@
 import request from 'supertest';
 import { RequestExpiryJob } from '../src/approvals/request-expiry.job.js';
 import { AuditService } from '../src/audit/audit.service.js';
+import { MailMessage } from '../src/mail/mail-message.entity.js';
 import { Transactions } from '../src/database/transactions.js';
 import { CertificateRequest } from '../src/requests/certificate-request.entity.js';
 import { DIALECT } from './support/databases.js';
@@ -109,6 +110,13 @@ describe(`approval rules on ${DIALECT}`, () => {
       status: 'rejected',
       statusReason: 'Use the department server, not a personal one',
     });
+    // And is told by e-mail, in their language (none stored: the NREN's, English here).
+    const mail = await t
+      .get(Transactions)
+      .manager.findOneByOrFail(MailMessage, { subject: `Request ${r.id} rejected` });
+    expect(mail.toAddress).toBe('req@appr.example.org');
+    expect(mail.textBody).toContain('Reason given: Use the department server, not a personal one');
+    expect(mail.textBody).toContain(`/requests/${r.id}`);
   });
 
   it('nobody approves their own request unless an NREN administrator allows it for the organisation', async () => {
@@ -304,6 +312,10 @@ describe(`approval rules on ${DIALECT}`, () => {
         expect(expired).toContain(old.id);
         expect(expired).not.toContain(young.id);
         expect((await row(old.id)).status).toBe('expired');
+        const told = await t
+          .get(Transactions)
+          .manager.findOneBy(MailMessage, { subject: `Request ${old.id} expired` });
+        expect(told?.toAddress).toBe('req@appr.example.org');
         expect((await row(young.id)).status).toBe('submitted');
         const last = (await events(old.id)).at(-1)!;
         expect([last.action, last.actorLabel]).toEqual([

@@ -1,4 +1,9 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
+import { appConfig } from '../config/app.config.js';
+import { isLanguage } from '../i18n/languages.js';
+import { MailService } from '../mail/mail.service.js';
+import { Nren } from '../nrens/nren.entity.js';
 import type { EntityManager } from 'typeorm';
 import { can, type Action, type Place } from '../access/access.js';
 import type { Grant, Principal } from '../accounts/principal.js';
@@ -121,6 +126,9 @@ export const LIFECYCLE: Readonly<Record<RequestAction, Step>> = {
 // reconciliation (issue 9) add theirs here when they add their doors.
 export const OFFERED_ACTIONS: readonly RequestAction[] = ['approve', 'reject', 'cancel'];
 
+// Outcomes the requester is always told about by e-mail.
+const NOTIFIED = new Set<RequestStatus>(['approved', 'rejected', 'expired']);
+
 // Decisions a substitute may take in the place of an absent approver.
 const SUBSTITUTABLE = new Set<RequestAction>(['approve', 'reject']);
 
@@ -227,7 +235,44 @@ export class RequestLifecycle {
     private readonly tx: Transactions,
     private readonly audit: AuditService,
     private readonly clock: Clock,
+    private readonly mail: MailService,
+    @Inject(appConfig.KEY) private readonly app: ConfigType<typeof appConfig>,
   ) {}
+
+  // The requester hears of the decision (or of its absence) in their own language, falling
+  // back to their NREN's, then to the platform default; queued with the step, so both commit
+  // together.
+  private async tellRequester(
+    em: EntityManager,
+    request: CertificateRequest,
+    organisation: Organisation,
+    to: RequestStatus,
+    reason: string,
+  ): Promise<void> {
+    if (!NOTIFIED.has(to)) {
+      return;
+    }
+    const requester = await em.findOneBy(User, { id: request.requesterId });
+    if (!requester?.active) {
+      return;
+    }
+    const nren = await em.findOneBy(Nren, { id: organisation.nrenId });
+    const language = isLanguage(requester.language)
+      ? requester.language
+      : isLanguage(nren?.defaultLanguage)
+        ? nren.defaultLanguage
+        : this.app.defaultLanguage;
+    await this.mail.enqueue(em, {
+      to: requester.email,
+      template: `request-${to}`,
+      language,
+      context: {
+        id: request.id,
+        names: request.names.join(', ') || request.subject,
+        reason,
+      },
+    });
+  }
 
   // Takes one step: checks who may, that the state allows it and that nobody changed the
   // request meanwhile; bumps the version and writes the audit row in the same transaction.
@@ -365,6 +410,9 @@ export class RequestLifecycle {
         ...(words && step.reason ? { reason: words } : {}),
       },
     });
+    if (to !== request.status) {
+      await this.tellRequester(em, request, organisation, to, words);
+    }
     const updated = await em.findOneOrFail(CertificateRequest, {
       where: { id: request.id },
       relations: { product: true, department: true },
