@@ -1,4 +1,5 @@
 import request from 'supertest';
+import { ApprovalDigestJob } from '../src/approvals/approval-digest.job.js';
 import { RequestExpiryJob } from '../src/approvals/request-expiry.job.js';
 import { AuditService } from '../src/audit/audit.service.js';
 import { MailMessage } from '../src/mail/mail-message.entity.js';
@@ -6,7 +7,7 @@ import { Transactions } from '../src/database/transactions.js';
 import { CertificateRequest } from '../src/requests/certificate-request.entity.js';
 import { DIALECT } from './support/databases.js';
 import { Directory } from './support/directory.js';
-import { DAY } from './support/fake-clock.js';
+import { DAY, HOUR, MINUTE } from './support/fake-clock.js';
 import { csrFor, submitRequest, usableDomain } from './support/requests.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
 
@@ -331,6 +332,45 @@ describe(`approval rules on ${DIALECT}`, () => {
       } finally {
         t.clock.advance(-31 * DAY);
       }
+    });
+  });
+
+  describe('digest to approvers', () => {
+    it('one digest per approver for a burst, none while nothing new, the next only after the interval', async () => {
+      const digests = () =>
+        t
+          .get(Transactions)
+          .manager.createQueryBuilder(MailMessage, 'm')
+          .where('m.to_address = :to AND m.subject LIKE :s', {
+            to: 'rao2@appr.example.org',
+            s: '%await your decision%',
+          })
+          .getMany();
+      const job = t.get(ApprovalDigestJob);
+      t.clock.advance(2 * HOUR);
+      await job.run(t.clock.now());
+      const before = (await digests()).length;
+      t.clock.advance(HOUR);
+      for (let i = 0; i < 3; i++) {
+        await submit();
+      }
+      // Two runs at once (two instances): one digest.
+      await Promise.all([job.run(t.clock.now()), job.run(t.clock.now())]);
+      const after = await digests();
+      expect(after).toHaveLength(before + 1);
+      expect(after.at(-1)!.textBody).toContain('/approvals');
+      await job.run(t.clock.now());
+      t.clock.advance(10 * MINUTE);
+      await submit();
+      await job.run(t.clock.now());
+      expect(await digests()).toHaveLength(before + 1);
+      t.clock.advance(HOUR);
+      await job.run(t.clock.now());
+      expect(await digests()).toHaveLength(before + 2);
+      // Nothing new since: nothing more, however long it waits.
+      t.clock.advance(2 * HOUR);
+      await job.run(t.clock.now());
+      expect(await digests()).toHaveLength(before + 2);
     });
   });
 

@@ -12,12 +12,15 @@ const whole = (min: number, max: number) =>
 const schema = z.object({
   // An undecided request expires after this many days; its requester is told.
   REQUEST_EXPIRY_DAYS: whole(1, 365).default(30),
+  // Approvers get at most one digest of requests awaiting them per this many minutes.
+  APPROVAL_DIGEST_MINUTES: whole(5, 10_080).default(60),
 });
 
 export function loadApprovalsConfig(env: NodeJS.ProcessEnv = process.env) {
   const e = parseEnv(schema, env);
   return {
     expiryDays: e.REQUEST_EXPIRY_DAYS,
+    digestMinutes: e.APPROVAL_DIGEST_MINUTES,
   };
 }
 

@@ -4,6 +4,7 @@ import { RoleGrant } from '../accounts/role-grant.entity.js';
 import { User } from '../accounts/user.entity.js';
 import { RequestApproval } from '../requests/request-approval.entity.js';
 import { Substitution } from '../requests/substitution.entity.js';
+import { ApprovalDigest } from '../approvals/approval-digest.entity.js';
 import { AuditEvent, AuditHead } from '../audit/audit-event.entity.js';
 import { DomainDelegation } from '../domains/domain-delegation.entity.js';
 import { Domain } from '../domains/domain.entity.js';
@@ -38,4 +39,5 @@ export const ENTITIES = [
   BlockedKey,
   RequestApproval,
   Substitution,
+  ApprovalDigest,
 ];

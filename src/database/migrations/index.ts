@@ -8,6 +8,8 @@ import { Requests1795000003000 as MysqlRequests } from './mysql/1795000003000-re
 import { Requests1795000003000 as SqliteRequests } from './sqlite/1795000003000-requests.js';
 import { Approvals1795000090000 as MysqlApprovals } from './mysql/1795000090000-approvals.js';
 import { Approvals1795000090000 as SqliteApprovals } from './sqlite/1795000090000-approvals.js';
+import { ApprovalDigests1795000091000 as MysqlApprovalDigests } from './mysql/1795000091000-approval-digests.js';
+import { ApprovalDigests1795000091000 as SqliteApprovalDigests } from './sqlite/1795000091000-approval-digests.js';
 
 // Generated SQL differs per dialect, so each has its own list. Never edit a merged one.
 export const MYSQL_MIGRATIONS = [
@@ -16,6 +18,7 @@ export const MYSQL_MIGRATIONS = [
   MysqlOrganisations,
   MysqlRequests,
   MysqlApprovals,
+  MysqlApprovalDigests,
 ];
 export const SQLITE_MIGRATIONS = [
   SqliteFoundation,
@@ -23,4 +26,5 @@ export const SQLITE_MIGRATIONS = [
   SqliteOrganisations,
   SqliteRequests,
   SqliteApprovals,
+  SqliteApprovalDigests,
 ];
