@@ -11,6 +11,7 @@ const FEATURES = [
   'products',
   'keys',
   'requests',
+  'certificates',
   'approvals',
   'mail',
   'ca',

@@ -5,6 +5,7 @@ import { ApprovalsModule } from './approvals/approvals.module.js';
 import { AccountsModule } from './accounts/accounts.module.js';
 import { AuditModule } from './audit/audit.module.js';
 import { CaModule } from './ca/ca.module.js';
+import { CertificatesModule } from './certificates/certificates.module.js';
 import { Clock, SystemClock } from './common/clock.js';
 import { appConfig } from './config/app.config.js';
 import { caConfig } from './config/ca.config.js';
@@ -61,6 +62,7 @@ export const CORE_IMPORTS = [
     ProductsModule,
     KeysModule,
     RequestsModule,
+    CertificatesModule,
     ApprovalsModule,
     // Last: pages combining several features (and their ':id' routes after the fixed ones).
     PagesModule,

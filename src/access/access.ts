@@ -38,6 +38,7 @@ export type Action =
   | 'request.reject'
   | 'request.revoke'
   | 'request.reconcile'
+  | 'certificate.view'
   | 'organisation.self-approval'
   | 'department.auto-approval';
 
@@ -111,6 +112,7 @@ export function can(p: Principal, action: Action, place: Place): boolean {
       return nren || rao || delegatedToMine;
     case 'request.create':
     case 'request.view':
+    case 'certificate.view':
       return nren || rao || member;
     // The requester withdraws their own; those who decide on requests may withdraw any.
     case 'request.cancel':

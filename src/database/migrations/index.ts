@@ -6,6 +6,8 @@ import { Organisations1795000002000 as MysqlOrganisations } from './mysql/179500
 import { Organisations1795000002000 as SqliteOrganisations } from './sqlite/1795000002000-organisations.js';
 import { Requests1795000003000 as MysqlRequests } from './mysql/1795000003000-requests.js';
 import { Requests1795000003000 as SqliteRequests } from './sqlite/1795000003000-requests.js';
+import { Certificates1795000045000 as MysqlCertificates } from './mysql/1795000045000-certificates.js';
+import { Certificates1795000045000 as SqliteCertificates } from './sqlite/1795000045000-certificates.js';
 import { Approvals1795000090000 as MysqlApprovals } from './mysql/1795000090000-approvals.js';
 import { Approvals1795000090000 as SqliteApprovals } from './sqlite/1795000090000-approvals.js';
 import { ApprovalDigests1795000091000 as MysqlApprovalDigests } from './mysql/1795000091000-approval-digests.js';
@@ -17,6 +19,7 @@ export const MYSQL_MIGRATIONS = [
   MysqlMail,
   MysqlOrganisations,
   MysqlRequests,
+  MysqlCertificates,
   MysqlApprovals,
   MysqlApprovalDigests,
 ];
@@ -25,6 +28,7 @@ export const SQLITE_MIGRATIONS = [
   SqliteMail,
   SqliteOrganisations,
   SqliteRequests,
+  SqliteCertificates,
   SqliteApprovals,
   SqliteApprovalDigests,
 ];
