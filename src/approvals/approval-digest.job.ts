@@ -12,6 +12,7 @@ import { Transactions } from '../database/transactions.js';
 import { isLanguage } from '../i18n/languages.js';
 import { MailService } from '../mail/mail.service.js';
 import { Nren } from '../nrens/nren.entity.js';
+import { Organisation } from '../organisations/organisation.entity.js';
 import { Substitution } from '../requests/substitution.entity.js';
 import { RequestsService } from '../requests/requests.service.js';
 import { ApprovalDigest } from './approval-digest.entity.js';
@@ -132,11 +133,9 @@ export class ApprovalDigestJob {
     }
     const org = grants.find((g) => g.role === 'rao');
     if (org) {
-      const row = await em.query(
-        'SELECT n.default_language AS lang FROM organisations o JOIN nrens n ON n.id = o.nren_id WHERE o.id = ?',
-        [org.scopeId],
-      );
-      const lang = (row as { lang: string }[])[0]?.lang;
+      const organisation = await em.findOneBy(Organisation, { id: org.scopeId });
+      const home = organisation ? await em.findOneBy(Nren, { id: organisation.nrenId }) : null;
+      const lang = home?.defaultLanguage;
       if (isLanguage(lang)) {
         return lang;
       }
