@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { Cron, CronExpression } from '@nestjs/schedule';
-import { AccountsService } from '../accounts/accounts.service.js';
+import type { Principal } from '../accounts/principal.js';
 import { RoleGrant } from '../accounts/role-grant.entity.js';
 import { User } from '../accounts/user.entity.js';
 import { Clock } from '../common/clock.js';
@@ -27,7 +27,6 @@ export class ApprovalDigestJob {
   constructor(
     private readonly tx: Transactions,
     private readonly requests: RequestsService,
-    private readonly accounts: AccountsService,
     private readonly mail: MailService,
     private readonly clock: Clock,
     @Inject(approvalsConfig.KEY) private readonly config: ApprovalsConfig,
@@ -64,7 +63,7 @@ export class ApprovalDigestJob {
     const people = [...new Set([...grants, ...standingIn].map((r) => Number(r.id)))];
     const sent: number[] = [];
     for (const personId of people) {
-      const p = await this.accounts.loadPrincipal(personId, 'session');
+      const p = await this.principalOf(personId);
       if (!p) {
         continue;
       }
@@ -114,6 +113,23 @@ export class ApprovalDigestJob {
       }
     }
     return sent;
+  }
+
+  // The approver as the queue sees them: their grants (active accounts only).
+  private async principalOf(userId: number): Promise<Principal | null> {
+    const user = await this.tx.manager.findOneBy(User, { id: userId });
+    if (!user?.active) {
+      return null;
+    }
+    const grants = await this.tx.manager.findBy(RoleGrant, { userId });
+    return {
+      userId,
+      email: user.email,
+      displayName: user.displayName,
+      language: user.language,
+      grants: grants.map((g) => ({ role: g.role, scopeId: g.scopeId })),
+      via: 'session',
+    };
   }
 
   // The person's stored language, else the default language of the NREN they work in, else

@@ -1,6 +1,5 @@
 import { MiddlewareConsumer, Module, NestModule, RequestMethod } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
-import { AccountsModule } from '../accounts/accounts.module.js';
 import { approvalsConfig } from '../config/approvals.config.js';
 import { OrganisationsModule } from '../organisations/organisations.module.js';
 import { ProductsModule } from '../products/products.module.js';
@@ -15,7 +14,6 @@ import { RequestExpiryJob } from './request-expiry.job.js';
 @Module({
   imports: [
     ConfigModule.forFeature(approvalsConfig),
-    AccountsModule,
     OrganisationsModule,
     ProductsModule,
     RequestsModule,
