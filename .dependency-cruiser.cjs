@@ -12,11 +12,13 @@ const FEATURES = [
   'keys',
   'requests',
   'certificates',
+  'expiry',
   'approvals',
   'mail',
   'ca',
   'health',
   'pages',
+  'metrics',
 ];
 const PLATFORM = ['common', 'config', 'database', 'i18n', 'audit', 'accounts', 'sessions'];
 const folder = (names) => `^src/(${names.join('|')})$`;

@@ -16,6 +16,12 @@ import { Invitation } from '../people/invitation.entity.js';
 import { CertificateFile } from '../certificates/certificate-file.entity.js';
 import { CertificateName } from '../certificates/certificate-name.entity.js';
 import { Certificate } from '../certificates/certificate.entity.js';
+import {
+  CertificateReminderSettings,
+  ExpiryReminder,
+  ExpiryReminderCursor,
+  ExpiryReminderPolicy,
+} from '../expiry/expiry-reminder.entity.js';
 import { BlockedKey } from '../keys/blocked-key.entity.js';
 import { Product } from '../products/product.entity.js';
 import { CertificateRequest } from '../requests/certificate-request.entity.js';
@@ -43,6 +49,10 @@ export const ENTITIES = [
   Certificate,
   CertificateName,
   CertificateFile,
+  ExpiryReminder,
+  ExpiryReminderCursor,
+  ExpiryReminderPolicy,
+  CertificateReminderSettings,
   RequestApproval,
   Substitution,
   ApprovalDigest,

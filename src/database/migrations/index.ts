@@ -8,6 +8,8 @@ import { Requests1795000003000 as MysqlRequests } from './mysql/1795000003000-re
 import { Requests1795000003000 as SqliteRequests } from './sqlite/1795000003000-requests.js';
 import { Certificates1795000045000 as MysqlCertificates } from './mysql/1795000045000-certificates.js';
 import { Certificates1795000045000 as SqliteCertificates } from './sqlite/1795000045000-certificates.js';
+import { ExpiryReminders1795000100000 as MysqlExpiryReminders } from './mysql/1795000100000-expiry-reminders.js';
+import { ExpiryReminders1795000100000 as SqliteExpiryReminders } from './sqlite/1795000100000-expiry-reminders.js';
 import { Approvals1795000090000 as MysqlApprovals } from './mysql/1795000090000-approvals.js';
 import { Approvals1795000090000 as SqliteApprovals } from './sqlite/1795000090000-approvals.js';
 import { ApprovalDigests1795000091000 as MysqlApprovalDigests } from './mysql/1795000091000-approval-digests.js';
@@ -20,6 +22,7 @@ export const MYSQL_MIGRATIONS = [
   MysqlOrganisations,
   MysqlRequests,
   MysqlCertificates,
+  MysqlExpiryReminders,
   MysqlApprovals,
   MysqlApprovalDigests,
 ];
@@ -29,6 +32,7 @@ export const SQLITE_MIGRATIONS = [
   SqliteOrganisations,
   SqliteRequests,
   SqliteCertificates,
+  SqliteExpiryReminders,
   SqliteApprovals,
   SqliteApprovalDigests,
 ];
