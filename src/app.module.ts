@@ -1,6 +1,7 @@
 import { Global, Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { ScheduleModule } from '@nestjs/schedule';
+import { ApprovalsModule } from './approvals/approvals.module.js';
 import { AccountsModule } from './accounts/accounts.module.js';
 import { AuditModule } from './audit/audit.module.js';
 import { CaModule } from './ca/ca.module.js';
@@ -83,6 +84,7 @@ export const CORE_IMPORTS = [
     ExpiryModule,
     CertificatesModule,
     OrdersModule,
+    ApprovalsModule,
     // Last: pages combining several features (and their ':id' routes after the fixed ones).
     PagesModule,
     MetricsModule,

@@ -2,6 +2,9 @@ import { ApiToken } from '../accounts/api-token.entity.js';
 import { LoginThrottle } from '../accounts/login-throttle.entity.js';
 import { RoleGrant } from '../accounts/role-grant.entity.js';
 import { User } from '../accounts/user.entity.js';
+import { RequestApproval } from '../requests/request-approval.entity.js';
+import { Substitution } from '../requests/substitution.entity.js';
+import { ApprovalDigest } from '../approvals/approval-digest.entity.js';
 import { AuditEvent, AuditHead } from '../audit/audit-event.entity.js';
 import { DomainDelegation } from '../domains/domain-delegation.entity.js';
 import { Domain } from '../domains/domain.entity.js';
@@ -52,4 +55,7 @@ export const ENTITIES = [
   ExpiryReminderCursor,
   ExpiryReminderPolicy,
   CertificateReminderSettings,
+  RequestApproval,
+  Substitution,
+  ApprovalDigest,
 ];

@@ -12,6 +12,10 @@ import { CaOrders1795000080000 as MysqlCaOrders } from './mysql/1795000080000-ca
 import { CaOrders1795000080000 as SqliteCaOrders } from './sqlite/1795000080000-ca-orders.js';
 import { ExpiryReminders1795000100000 as MysqlExpiryReminders } from './mysql/1795000100000-expiry-reminders.js';
 import { ExpiryReminders1795000100000 as SqliteExpiryReminders } from './sqlite/1795000100000-expiry-reminders.js';
+import { Approvals1795000090000 as MysqlApprovals } from './mysql/1795000090000-approvals.js';
+import { Approvals1795000090000 as SqliteApprovals } from './sqlite/1795000090000-approvals.js';
+import { ApprovalDigests1795000091000 as MysqlApprovalDigests } from './mysql/1795000091000-approval-digests.js';
+import { ApprovalDigests1795000091000 as SqliteApprovalDigests } from './sqlite/1795000091000-approval-digests.js';
 
 // Generated SQL differs per dialect, so each has its own list. Never edit a merged one.
 export const MYSQL_MIGRATIONS = [
@@ -22,6 +26,8 @@ export const MYSQL_MIGRATIONS = [
   MysqlCertificates,
   MysqlCaOrders,
   MysqlExpiryReminders,
+  MysqlApprovals,
+  MysqlApprovalDigests,
 ];
 export const SQLITE_MIGRATIONS = [
   SqliteFoundation,
@@ -31,4 +37,6 @@ export const SQLITE_MIGRATIONS = [
   SqliteCertificates,
   SqliteCaOrders,
   SqliteExpiryReminders,
+  SqliteApprovals,
+  SqliteApprovalDigests,
 ];
