@@ -6,6 +6,7 @@ import helmet from 'helmet';
 import { randomUUID } from 'node:crypto';
 import { pinoHttp } from 'pino-http';
 import type { Logger } from 'pino';
+import { redactUrl } from './common/logger.js';
 import { ErrorFilter } from './common/error.filter.js';
 import { PUBLIC_DIR, VIEWS_DIR } from './common/paths.js';
 import { isApiRequest } from './common/request.js';
@@ -39,7 +40,7 @@ export function configureApp(app: NestExpressApplication, logger: Logger): void 
         req: (req: { id: unknown; method: string; url: string; remoteAddress?: string }) => ({
           id: req.id,
           method: req.method,
-          url: req.url,
+          url: redactUrl(req.url),
           ip: req.remoteAddress,
         }),
         res: (res: { statusCode: number }) => ({ status: res.statusCode }),

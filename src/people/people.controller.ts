@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Post, Query, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, Param, Post, Query, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { ROLES } from '../accounts/role-grant.entity.js';
 import { formFailure, submitForm } from '../common/forms.js';
@@ -48,9 +48,16 @@ export class PeopleController {
     });
   }
 
+  // The token travels as a path segment, which the request log redacts; ?token= is what
+  // e-mails sent before that carried.
   @Public()
-  @Get('accept')
-  async acceptForm(@Query('token') token: string | undefined, @Res() res: Response) {
+  @Get(['accept', 'accept/:token'])
+  async acceptForm(
+    @Param('token') fromPath: string | undefined,
+    @Query('token') fromQuery: string | undefined,
+    @Res() res: Response,
+  ) {
+    const token = fromPath ?? fromQuery;
     const invitation = await this.people.findOpen(String(token ?? ''));
     res.render('people/accept', {
       invitation,
