@@ -8,7 +8,7 @@ import { sessionConfig } from '../config/session.config.js';
 import { I18nService } from '../i18n/i18n.service.js';
 import { isLanguage, LANG_COOKIE, Language, LANGUAGES } from '../i18n/languages.js';
 import { AccountsService } from './accounts.service.js';
-import { csrf } from './csrf.js';
+import { CsrfTokens } from './csrf.js';
 
 // The language cookie outranks the saved preference; both ways of choosing set it.
 export function rememberLanguage(res: Response, lang: Language, secure: boolean): void {
@@ -28,6 +28,7 @@ export class RequestContextMiddleware implements NestMiddleware {
     private readonly accounts: AccountsService,
     private readonly i18n: I18nService,
     private readonly clock: Clock,
+    private readonly csrf: CsrfTokens,
     @Inject(appConfig.KEY) private readonly app: ConfigType<typeof appConfig>,
     @Inject(sessionConfig.KEY) private readonly sessions: ConfigType<typeof sessionConfig>,
   ) {}
@@ -40,10 +41,8 @@ export class RequestContextMiddleware implements NestMiddleware {
       if (!isApiRequest(req)) {
         this.viewLocals(req, res);
       }
-      if (expired) {
-        // For the login page this request is about to redirect to.
-        req.session.flash = { kind: 'info', key: 'accounts.login.expired' };
-      }
+      // The login page this request is about to be sent to says why.
+      req.sessionExpired = expired;
       next();
     } catch (err) {
       next(err);
@@ -105,8 +104,8 @@ export class RequestContextMiddleware implements NestMiddleware {
       href: `${path}?lang=${code}`,
       current: code === req.lang,
     }));
+    res.locals.csrfToken = this.csrf.issue(req, res);
     if (req.session) {
-      res.locals.csrfToken = csrf.generateToken(req);
       if (req.session.flash && req.method === 'GET') {
         res.locals.flash = req.session.flash;
         delete req.session.flash;

@@ -6,7 +6,7 @@ import { Public } from '../common/public.decorator.js';
 import { actorOf } from '../common/request.js';
 import { I18nService } from '../i18n/i18n.service.js';
 import { LANGUAGES } from '../i18n/languages.js';
-import { regenerateSession, safeNext, saveSession } from '../sessions/session-helpers.js';
+import { safeNext, saveSession, startSession } from '../sessions/session-helpers.js';
 import { Clock } from '../common/clock.js';
 import { PeopleService } from './people.service.js';
 
@@ -75,9 +75,7 @@ export class PeopleController {
     try {
       const user = await this.people.accept(token, body, req.principal, req.ip);
       if (!req.principal) {
-        await regenerateSession(req);
-        req.session.userId = user.id;
-        req.session.loginAt = this.clock.now().getTime();
+        await startSession(req, user.id, this.clock.now().getTime());
       }
       req.session.flash = { kind: 'info', key: 'people.accept.done' };
       await saveSession(req);
