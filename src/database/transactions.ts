@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
+import { translateDuplicateKey } from './unique-keys.js';
 
 // TypeORM's SQLite drivers share one connection: two overlapping transactions would nest
 // into savepoints of each other. And two connections to one file in one process (two app
@@ -18,6 +19,10 @@ export class Transactions {
   }
 
   run<T>(work: (em: EntityManager) => Promise<T>): Promise<T> {
+    return this.turn(work).catch(translateDuplicateKey);
+  }
+
+  private turn<T>(work: (em: EntityManager) => Promise<T>): Promise<T> {
     if (!this.serialise) {
       return this.dataSource.transaction(work);
     }

@@ -6,12 +6,21 @@ import { Organisations1795000002000 as MysqlOrganisations } from './mysql/179500
 import { Organisations1795000002000 as SqliteOrganisations } from './sqlite/1795000002000-organisations.js';
 import { Requests1795000003000 as MysqlRequests } from './mysql/1795000003000-requests.js';
 import { Requests1795000003000 as SqliteRequests } from './sqlite/1795000003000-requests.js';
+import { DomainLocks1795000030000 as MysqlDomainLocks } from './mysql/1795000030000-domain-locks.js';
+import { DomainLocks1795000030000 as SqliteDomainLocks } from './sqlite/1795000030000-domain-locks.js';
 
 // Generated SQL differs per dialect, so each has its own list. Never edit a merged one.
-export const MYSQL_MIGRATIONS = [MysqlFoundation, MysqlMail, MysqlOrganisations, MysqlRequests];
+export const MYSQL_MIGRATIONS = [
+  MysqlFoundation,
+  MysqlMail,
+  MysqlOrganisations,
+  MysqlRequests,
+  MysqlDomainLocks,
+];
 export const SQLITE_MIGRATIONS = [
   SqliteFoundation,
   SqliteMail,
   SqliteOrganisations,
   SqliteRequests,
+  SqliteDomainLocks,
 ];
