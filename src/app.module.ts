@@ -5,6 +5,7 @@ import { AccountsModule } from './accounts/accounts.module.js';
 import { AuditModule } from './audit/audit.module.js';
 import { Clock, SystemClock } from './common/clock.js';
 import { appConfig } from './config/app.config.js';
+import { auditConfig } from './config/audit.config.js';
 import { databaseConfig } from './config/database.config.js';
 import { mailConfig } from './config/mail.config.js';
 import { sessionConfig } from './config/session.config.js';
@@ -27,7 +28,7 @@ export const CORE_IMPORTS = [
   ConfigModule.forRoot({
     isGlobal: true,
     ignoreEnvFile: true,
-    load: [appConfig, databaseConfig, sessionConfig, mailConfig, secretsConfig],
+    load: [appConfig, databaseConfig, sessionConfig, mailConfig, secretsConfig, auditConfig],
   }),
   ClockModule,
   DatabaseModule,

@@ -9,6 +9,7 @@ import { parseArgs } from 'node:util';
 import type { DataSource } from 'typeorm';
 import { AccountsService } from './accounts/accounts.service.js';
 import { CORE_IMPORTS } from './app.module.js';
+import { AuditCheckpoints } from './audit/audit-checkpoints.js';
 import { AuditService, type Actor } from './audit/audit.service.js';
 import { DomainError } from './common/errors.js';
 import { ConfigError } from './config/env.js';
@@ -27,8 +28,9 @@ const USAGE = `Usage: npm run cli -- <command> [options]
       Create a platform administrator (refuses weak passwords, with the reason).
   create-token --email <address> [--name <name>]
       Create an API token for an existing account; prints it once.
-  audit-verify
-      Check the audit trail's hash chain; names the first broken row.
+  audit-verify [--checkpoints <file>]
+      Check the audit trail's keyed hash chain, and that it still holds every signed
+      checkpoint in the file (default AUDIT_CHECKPOINT_FILE); names the first broken row.
   block-key (--csr <file> | --spki <sha256 hex>) [--reason key-compromise|operator] [--note <text>]
       Refuse a public key from now on (keys revoked for key compromise, or listed by
       the operator); requests with it are refused with KEY_COMPROMISED.
@@ -78,6 +80,7 @@ async function execute(argv: string[], io: CliIo): Promise<void> {
     spki?: string;
     reason?: string;
     note?: string;
+    checkpoints?: string;
   };
   try {
     ({ values } = parseArgs({
@@ -90,6 +93,7 @@ async function execute(argv: string[], io: CliIo): Promise<void> {
         spki: { type: 'string' },
         reason: { type: 'string' },
         note: { type: 'string' },
+        checkpoints: { type: 'string' },
       },
       strict: true,
     }));
@@ -132,9 +136,27 @@ async function execute(argv: string[], io: CliIo): Promise<void> {
         break;
       }
       case 'audit-verify': {
-        const report = await app.get(AuditService).verify();
+        const log = await app.get(AuditCheckpoints).read(values.checkpoints);
+        if (log.forged.length) {
+          fail(
+            `Audit checkpoints FORGED in ${log.file}: line ${log.forged.join(', ')} not signed with this SECRETS_KEY.`,
+          );
+        }
+        const report = await app.get(AuditService).verify(log.checkpoints);
         if (report.ok) {
-          io.out(`Audit trail intact: ${report.checked} events verified.\n`);
+          io.out(
+            `Audit trail intact: ${report.checked} events verified, ${report.checkpoints} checkpoints matched.\n`,
+          );
+          if (!log.exists) {
+            io.err(
+              `Warning: no checkpoint file at ${log.file}; events removed from the end of the chain cannot be noticed without it.\n`,
+            );
+          }
+        } else if (report.reason === 'checkpoint') {
+          const c = report.checkpoint!;
+          fail(
+            `Audit trail BROKEN: the checkpoint of ${c.at} (event ${c.eventId}, ${c.count} events) does not match the database${report.brokenAt === null ? ': that event is gone' : ''} (${report.checked} events verified).`,
+          );
         } else if (report.brokenAt === null) {
           fail(
             `Audit trail BROKEN after ${report.checked} events: the newest events were removed or the head was changed.`,
@@ -143,7 +165,9 @@ async function execute(argv: string[], io: CliIo): Promise<void> {
           const why =
             report.reason === 'edited'
               ? 'its content was changed'
-              : 'the event before it was removed or changed';
+              : report.reason === 'unkeyed'
+                ? 'it is not keyed, though events before it are'
+                : 'the event before it was removed or changed';
           fail(
             `Audit trail BROKEN at event ${report.brokenAt}: ${why} (${report.checked} events verified before it).`,
           );

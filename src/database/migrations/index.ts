@@ -8,6 +8,8 @@ import { Requests1795000003000 as MysqlRequests } from './mysql/1795000003000-re
 import { Requests1795000003000 as SqliteRequests } from './sqlite/1795000003000-requests.js';
 import { DomainLocks1795000030000 as MysqlDomainLocks } from './mysql/1795000030000-domain-locks.js';
 import { DomainLocks1795000030000 as SqliteDomainLocks } from './sqlite/1795000030000-domain-locks.js';
+import { AuditKeyed1795000031000 as MysqlAuditKeyed } from './mysql/1795000031000-audit-keyed.js';
+import { AuditKeyed1795000031000 as SqliteAuditKeyed } from './sqlite/1795000031000-audit-keyed.js';
 
 // Generated SQL differs per dialect, so each has its own list. Never edit a merged one.
 export const MYSQL_MIGRATIONS = [
@@ -16,6 +18,7 @@ export const MYSQL_MIGRATIONS = [
   MysqlOrganisations,
   MysqlRequests,
   MysqlDomainLocks,
+  MysqlAuditKeyed,
 ];
 export const SQLITE_MIGRATIONS = [
   SqliteFoundation,
@@ -23,4 +26,5 @@ export const SQLITE_MIGRATIONS = [
   SqliteOrganisations,
   SqliteRequests,
   SqliteDomainLocks,
+  SqliteAuditKeyed,
 ];
