@@ -393,6 +393,7 @@ export class DomainsService {
         template: 'domain-validation',
         language: isLanguage(language) ? language : 'en',
         context: { domain: domain.name, organisation: organisation.name, token },
+        secret: { value: token, expiresAt: domain.emailTokenExpiresAt },
       });
       await this.audit.record(em, actor, {
         action: 'domain.validation-mail-sent',
@@ -425,6 +426,7 @@ export class DomainsService {
       const actor = { id: null, label: domain.emailSentTo ?? 'e-mail', ip };
       this.markValidated(domain, 'email', actor, `confirmed by ${domain.emailSentTo}`);
       const saved = await em.save(domain);
+      await this.mail.forgetSecret(em, token);
       await this.audit.record(em, actor, {
         action: 'domain.validated',
         subjectType: 'domain',

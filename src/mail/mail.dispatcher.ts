@@ -6,6 +6,7 @@ import { performance } from 'node:perf_hooks';
 import { Clock } from '../common/clock.js';
 import { Transactions } from '../database/transactions.js';
 import { MailMessage } from './mail-message.entity.js';
+import { forgetSecrets } from './mail-secrets.js';
 import { MailTransport } from './mail-transport.js';
 import { wholeSeconds } from './whole-seconds.js';
 
@@ -174,6 +175,11 @@ export class MailDispatcher implements OnModuleDestroy {
     );
     if (result.affected === 0) {
       this.logger.warn(`mail ${message.id}: claim lost before it was marked sent`);
+    }
+    // Delivered elsewhere: the queue keeps no working link. The outbox is where mail is
+    // read, so there the link stays until it is used or expires.
+    if (this.transport.name === 'smtp') {
+      await this.tx.run((em) => forgetSecrets(em, { id: message.id }));
     }
   }
 

@@ -10,6 +10,8 @@ import { DomainLocks1795000030000 as MysqlDomainLocks } from './mysql/1795000030
 import { DomainLocks1795000030000 as SqliteDomainLocks } from './sqlite/1795000030000-domain-locks.js';
 import { AuditKeyed1795000031000 as MysqlAuditKeyed } from './mysql/1795000031000-audit-keyed.js';
 import { AuditKeyed1795000031000 as SqliteAuditKeyed } from './sqlite/1795000031000-audit-keyed.js';
+import { MailSecrets1795000032000 as MysqlMailSecrets } from './mysql/1795000032000-mail-secrets.js';
+import { MailSecrets1795000032000 as SqliteMailSecrets } from './sqlite/1795000032000-mail-secrets.js';
 
 // Generated SQL differs per dialect, so each has its own list. Never edit a merged one.
 export const MYSQL_MIGRATIONS = [
@@ -19,6 +21,7 @@ export const MYSQL_MIGRATIONS = [
   MysqlRequests,
   MysqlDomainLocks,
   MysqlAuditKeyed,
+  MysqlMailSecrets,
 ];
 export const SQLITE_MIGRATIONS = [
   SqliteFoundation,
@@ -27,4 +30,5 @@ export const SQLITE_MIGRATIONS = [
   SqliteRequests,
   SqliteDomainLocks,
   SqliteAuditKeyed,
+  SqliteMailSecrets,
 ];
