@@ -5,6 +5,7 @@ import { NestFactory } from '@nestjs/core';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import { readFileSync, realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import type { DataSource } from 'typeorm';
 import { AccountsService } from './accounts/accounts.service.js';
@@ -24,8 +25,11 @@ class CliModule {}
 
 const USAGE = `Usage: npm run cli -- <command> [options]
 
-  create-admin --email <address> --password <password>
-      Create a platform administrator (refuses weak passwords, with the reason).
+  create-admin --email <address> --password-stdin
+      Create a platform administrator (refuses weak passwords, with the reason). The
+      password is read from standard input (its first line), or asked for without echo on
+      a terminal. --password <password> still works but shows the password to anyone who
+      can list processes or read the shell history.
   create-token --email <address> [--name <name>]
       Create an API token for an existing account; prints it once.
   audit-verify [--checkpoints <file>]
@@ -44,6 +48,33 @@ const CLI_ACTOR: Actor = { id: null, label: 'cli', ip: null };
 export interface CliIo {
   out: (text: string) => void;
   err: (text: string) => void;
+  // Standard input, for --password-stdin (process.stdin when not given).
+  input?: NodeJS.ReadableStream & { isTTY?: boolean };
+}
+
+// The first line of the input; on a terminal, asked for without echoing what is typed.
+async function readPassword(io: CliIo): Promise<string> {
+  const input = io.input ?? process.stdin;
+  const tty = input.isTTY === true;
+  if (tty) {
+    io.err('Password: ');
+  }
+  const rl = createInterface({ input, terminal: tty, output: tty ? process.stderr : undefined });
+  if (tty) {
+    // Echo nothing of what is typed.
+    (rl as unknown as { _writeToOutput: (s: string) => void })._writeToOutput = () => undefined;
+  }
+  try {
+    for await (const line of rl) {
+      return line.replace(/\r$/, '');
+    }
+    return '';
+  } finally {
+    rl.close();
+    if (tty) {
+      io.err('\n');
+    }
+  }
 }
 
 class CliFailure extends Error {}
@@ -75,6 +106,7 @@ async function execute(argv: string[], io: CliIo): Promise<void> {
   let values: {
     email?: string;
     password?: string;
+    'password-stdin'?: boolean;
     name?: string;
     csr?: string;
     spki?: string;
@@ -88,6 +120,7 @@ async function execute(argv: string[], io: CliIo): Promise<void> {
       options: {
         email: { type: 'string' },
         password: { type: 'string' },
+        'password-stdin': { type: 'boolean' },
         name: { type: 'string' },
         csr: { type: 'string' },
         spki: { type: 'string' },
@@ -115,12 +148,19 @@ async function execute(argv: string[], io: CliIo): Promise<void> {
   try {
     switch (command) {
       case 'create-admin': {
-        if (!values.email || !values.password) {
-          fail('create-admin needs --email and --password.');
+        if (values.password !== undefined && values['password-stdin']) {
+          fail('Give either --password-stdin or --password, not both.');
         }
-        const user = await app
-          .get(AccountsService)
-          .createAdmin(values.email, values.password, CLI_ACTOR);
+        if (values.password !== undefined) {
+          io.err(
+            'Warning: --password shows the password in the process list and the shell history; use --password-stdin.\n',
+          );
+        }
+        const password = values['password-stdin'] ? await readPassword(io) : values.password;
+        if (!values.email || !password) {
+          fail('create-admin needs --email and --password-stdin.');
+        }
+        const user = await app.get(AccountsService).createAdmin(values.email, password, CLI_ACTOR);
         io.out(`Created administrator ${user.email} (id ${user.id}).\n`);
         break;
       }

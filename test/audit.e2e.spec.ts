@@ -5,6 +5,7 @@ import { AuditCheckpoints } from '../src/audit/audit-checkpoints.js';
 import { AuditService, GENESIS_HASH, hashEvent } from '../src/audit/audit.service.js';
 import { AuditEvent } from '../src/audit/audit-event.entity.js';
 import { appendFileSync } from 'node:fs';
+import { Readable } from 'node:stream';
 import { runCli } from '../src/cli.js';
 import { ADMIN, agentFor, login } from './support/http.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
@@ -12,12 +13,20 @@ import { createTestApp, type TestApp } from './support/test-app.js';
 const CLI = { id: null, label: 'cli' };
 
 async function cli(t: TestApp, ...argv: string[]) {
+  return cliWithInput(t, '', ...argv);
+}
+
+async function cliWithInput(t: TestApp, input: string, ...argv: string[]) {
   const out: string[] = [];
   const err: string[] = [];
   const saved = { ...process.env };
   Object.assign(process.env, t.db.env, { LOG_LEVEL: 'silent' });
   try {
-    const code = await runCli(argv, { out: (s) => out.push(s), err: (s) => err.push(s) });
+    const code = await runCli(argv, {
+      out: (s) => out.push(s),
+      err: (s) => err.push(s),
+      input: Readable.from([input]),
+    });
     return { code, out: out.join(''), err: err.join('') };
   } finally {
     process.env = saved;
@@ -221,21 +230,39 @@ describe('command line', () => {
   });
   afterAll(() => t.close());
 
-  it('creates the first administrator, who can then log in', async () => {
-    const res = await cli(
+  it('creates the first administrator, password from standard input, who can then log in', async () => {
+    const res = await cliWithInput(
       t,
+      'a-long-enough-secret\nignored second line\n',
       'create-admin',
       '--email',
       'first@example.org',
-      '--password',
-      'a-long-enough-secret',
+      '--password-stdin',
     );
     expect(res).toMatchObject({
       code: 0,
       out: expect.stringContaining('Created administrator first@example.org'),
+      err: '',
     });
     const agent = agentFor(t);
     expect((await login(agent, 'first@example.org', 'a-long-enough-secret')).status).toBe(303);
+  });
+
+  it('still takes --password as an argument, with a warning', async () => {
+    const res = await cli(
+      t,
+      'create-admin',
+      '--email',
+      'argument@example.org',
+      '--password',
+      'violet-orchard-secret',
+    );
+    expect(res.code).toBe(0);
+    expect(res.err).toContain('Warning: --password shows the password in the process list');
+    expect(
+      (await cliWithInput(t, '', 'create-admin', '--email', 'none@example.org', '--password-stdin'))
+        .err,
+    ).toContain('create-admin needs --email and --password-stdin');
   });
 
   it('refuses a weak password and says why', async () => {
