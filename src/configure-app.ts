@@ -62,8 +62,18 @@ export function configureApp(app: NestExpressApplication, logger: Logger): void 
       strictTransportSecurity: config.secureCookies
         ? { maxAge: 31536000, includeSubDomains: true }
         : false,
+      // The same as frame-ancestors 'none', for browsers that only know this header.
+      xFrameOptions: { action: 'deny' },
     }),
   );
+  // Pages and API answers may show what only this person may see (a new API token, a link
+  // with its token): no browser or proxy keeps a copy. Static files may be cached.
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    if (!req.path.startsWith('/static/')) {
+      res.setHeader('Cache-Control', 'no-store');
+    }
+    next();
+  });
   app.useStaticAssets(PUBLIC_DIR, { prefix: '/static/', maxAge: '1h' });
   app.setBaseViewsDir(VIEWS_DIR);
   app.setViewEngine('hbs');

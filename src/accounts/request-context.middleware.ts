@@ -90,7 +90,8 @@ export class RequestContextMiddleware implements NestMiddleware {
 
   private viewLocals(req: Request, res: Response): void {
     // req.path is relative to the middleware's mount point; the page's own path is wanted.
-    const path = req.originalUrl.split('?')[0] ?? '/';
+    // Always a path on this site: `GET //evil.example/x` must not make links to evil.example.
+    const path = '/' + (req.originalUrl.split('?')[0] ?? '').replace(/^[/\\]+/, '');
     res.locals.principal = req.principal;
     const roles = new Set(req.principal?.grants.map((g) => g.role));
     res.locals.nav = {
