@@ -51,7 +51,7 @@ export const domainUpdateInput = z.object({
   version: field.version(),
 });
 const checkInput = z.object({ method: z.enum(DCV_METHODS, { error: 'dcv_method_unknown' }) });
-const manualInput = z.object({ note: field.text(1000), version: field.version() });
+const manualInput = z.object({ note: field.multilineText(1000), version: field.version() });
 const emailInput = z.object({ localPart: z.enum(EMAIL_LOCAL_PARTS, { error: 'invalid' }) });
 
 export interface DomainDetail {

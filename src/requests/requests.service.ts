@@ -58,7 +58,7 @@ const draftInput = z.object({
     (v) => (typeof v === 'string' ? v.split(/[\s,;]+/).filter(Boolean) : (v ?? [])),
     z.array(z.string().trim().max(253, 'too_long'), { error: 'invalid' }).max(100, 'too_many'),
   ),
-  comment: field.optionalText(2000),
+  comment: field.optionalMultilineText(2000),
   keyProtection: z.preprocess(
     (v) => (v === '' || v === null ? undefined : v),
     z.enum(KEY_PROTECTION, { error: 'invalid' }).optional(),
