@@ -37,7 +37,14 @@ export function toPage<T>(items: T[], total: number, req: PageRequest): Page<T> 
   };
 }
 
-// LIKE pattern for a search term, with the wildcards in it taken literally.
+// LIKE pattern for a search term, with the wildcards in it taken literally. The escape
+// character is named in the query (`ESCAPE '!'`): SQLite has no default one, and MySQL's
+// default backslash would need different quoting on each dialect.
 export function likePattern(q: string): string {
-  return `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  return `%${q.replace(/[!%_]/g, (c) => `!${c}`)}%`;
+}
+
+// `column LIKE :param ESCAPE '!'`, for a parameter made by likePattern.
+export function likeMatch(column: string, param = 'q'): string {
+  return `${column} LIKE :${param} ESCAPE '!'`;
 }

@@ -8,7 +8,7 @@ import { AuditService, type Actor } from '../audit/audit.service.js';
 import { Clock } from '../common/clock.js';
 import { NotFound, StaleObject, ValidationFailed } from '../common/errors.js';
 import { field, parseInput } from '../common/input.js';
-import { likePattern, toPage, type Page, type PageRequest } from '../common/paging.js';
+import { likeMatch, likePattern, toPage, type Page, type PageRequest } from '../common/paging.js';
 import { DOMAIN_VALIDATION_REUSE, validationExpiresAt } from '../common/validation-reuse.js';
 import { Transactions } from '../database/transactions.js';
 import { isLanguage } from '../i18n/languages.js';
@@ -124,7 +124,7 @@ export class DomainsService {
       );
     }
     if (req.q) {
-      qb.andWhere('d.name LIKE :q', { q: likePattern(req.q) });
+      qb.andWhere(likeMatch('d.name'), { q: likePattern(req.q) });
     }
     const [items, total] = await qb
       .skip((req.page - 1) * req.size)

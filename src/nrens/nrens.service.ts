@@ -6,7 +6,7 @@ import type { Principal } from '../accounts/principal.js';
 import { AuditService, type Actor } from '../audit/audit.service.js';
 import { NotFound, StaleObject, ValidationFailed } from '../common/errors.js';
 import { field, parseInput } from '../common/input.js';
-import { likePattern, toPage, type Page, type PageRequest } from '../common/paging.js';
+import { likeMatch, likePattern, toPage, type Page, type PageRequest } from '../common/paging.js';
 import { SecretBox } from '../common/secret-box.js';
 import { Transactions } from '../database/transactions.js';
 import { LANGUAGES } from '../i18n/languages.js';
@@ -68,7 +68,7 @@ export class NrensService {
       qb.where('n.id IN (:...ids)', { ids: [0, ...s.nrens] });
     }
     if (req.q) {
-      qb.andWhere('n.name LIKE :q', { q: likePattern(req.q) });
+      qb.andWhere(likeMatch('n.name'), { q: likePattern(req.q) });
     }
     const [items, total] = await qb
       .skip((req.page - 1) * req.size)

@@ -7,7 +7,7 @@ import { AuditService, type Actor } from '../audit/audit.service.js';
 import { Clock } from '../common/clock.js';
 import { NotFound, StaleObject, ValidationFailed } from '../common/errors.js';
 import { field, parseInput } from '../common/input.js';
-import { likePattern, toPage, type Page, type PageRequest } from '../common/paging.js';
+import { likeMatch, likePattern, toPage, type Page, type PageRequest } from '../common/paging.js';
 import { IDENTITY_VALIDATION_REUSE, validationExpiresAt } from '../common/validation-reuse.js';
 import { Transactions } from '../database/transactions.js';
 import { Nren } from '../nrens/nren.entity.js';
@@ -99,7 +99,7 @@ export class OrganisationsService {
       qb.andWhere('o.nren_id = :nrenId', { nrenId });
     }
     if (req.q) {
-      qb.andWhere('o.name LIKE :q', { q: likePattern(req.q) });
+      qb.andWhere(likeMatch('o.name'), { q: likePattern(req.q) });
     }
     const [items, total] = await qb
       .skip((req.page - 1) * req.size)
