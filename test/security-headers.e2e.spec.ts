@@ -41,6 +41,8 @@ describe('what browsers and proxies are told', () => {
     const res = await request(t.server).get('/login').expect(200);
     expect(res.headers['x-frame-options']).toBe('DENY');
     expect(res.headers['content-security-policy']).toContain("frame-ancestors 'none'");
+    // Tokens travel in paths now: they must not leave in a Referer header either.
+    expect(res.headers['referrer-policy']).toBe('no-referrer');
   });
 
   it('language links stay on this site, whatever path was asked for', async () => {
