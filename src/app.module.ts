@@ -3,9 +3,11 @@ import { ConfigModule } from '@nestjs/config';
 import { ScheduleModule } from '@nestjs/schedule';
 import { AccountsModule } from './accounts/accounts.module.js';
 import { AuditModule } from './audit/audit.module.js';
+import { CaModule } from './ca/ca.module.js';
 import { Clock, SystemClock } from './common/clock.js';
 import { appConfig } from './config/app.config.js';
 import { auditConfig } from './config/audit.config.js';
+import { caConfig } from './config/ca.config.js';
 import { databaseConfig } from './config/database.config.js';
 import { mailConfig } from './config/mail.config.js';
 import { sessionConfig } from './config/session.config.js';
@@ -28,7 +30,15 @@ export const CORE_IMPORTS = [
   ConfigModule.forRoot({
     isGlobal: true,
     ignoreEnvFile: true,
-    load: [appConfig, databaseConfig, sessionConfig, mailConfig, secretsConfig, auditConfig],
+    load: [
+      appConfig,
+      databaseConfig,
+      sessionConfig,
+      mailConfig,
+      secretsConfig,
+      auditConfig,
+      caConfig,
+    ],
   }),
   ClockModule,
   DatabaseModule,
@@ -43,6 +53,7 @@ export const CORE_IMPORTS = [
   imports: [
     ...CORE_IMPORTS,
     ScheduleModule.forRoot(),
+    CaModule,
     HealthModule,
     OrganisationsModule,
     RequestsModule,

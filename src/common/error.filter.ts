@@ -80,7 +80,9 @@ export class ErrorFilter implements ExceptionFilter {
     const status = error ? httpStatusOf(error.kind) : 500;
     const code = error?.code ?? 'internal';
     // CSR refusals keep their messages with the engine's findings (csr.findings.<CODE>).
-    const key = this.i18n.has(`errors.${code}`) ? `errors.${code}` : `csr.findings.${code}`;
+    const key =
+      error?.messageKey ??
+      (this.i18n.has(`errors.${code}`) ? `errors.${code}` : `csr.findings.${code}`);
     const message = this.i18n.t(lang, key, {
       ...error?.params,
       requestId: String(req.id),

@@ -19,6 +19,9 @@ export interface FieldProblem {
 }
 
 export class DomainError extends Error {
+  // Set when the message lives elsewhere than errors.<code> (a CA's refusal, in ca.json).
+  messageKey?: string;
+
   constructor(
     readonly kind: ErrorKind,
     readonly code: string,
