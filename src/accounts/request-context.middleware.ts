@@ -105,8 +105,9 @@ export class RequestContextMiddleware implements NestMiddleware {
       href: `${path}?lang=${code}`,
       current: code === req.lang,
     }));
-    res.locals.csrfToken = this.csrf.issue(req, res);
+    // Pages (the requests that get a session object, stored or not) carry forms.
     if (req.session) {
+      res.locals.csrfToken = this.csrf.issue(req, res);
       if (req.session.flash && req.method === 'GET') {
         res.locals.flash = req.session.flash;
         delete req.session.flash;
