@@ -17,7 +17,13 @@ import { HomeController } from './home.controller.js';
 import { I18nModule } from './i18n/i18n.module.js';
 import { MailModule } from './mail/mail.module.js';
 import { SessionsModule } from './sessions/sessions.module.js';
+import { DomainsModule } from './domains/domains.module.js';
+import { KeysModule } from './keys/keys.module.js';
+import { NrensModule } from './nrens/nrens.module.js';
 import { OrganisationsModule } from './organisations/organisations.module.js';
+import { PagesModule } from './pages/pages.module.js';
+import { PeopleModule } from './people/people.module.js';
+import { ProductsModule } from './products/products.module.js';
 import { RequestsModule } from './requests/requests.module.js';
 import { secretsConfig } from './config/secrets.config.js';
 
@@ -55,8 +61,16 @@ export const CORE_IMPORTS = [
     ScheduleModule.forRoot(),
     CaModule,
     HealthModule,
+    // Every feature, lower ones first; each imports only the ones below it.
+    NrensModule,
     OrganisationsModule,
+    PeopleModule,
+    DomainsModule,
+    ProductsModule,
+    KeysModule,
     RequestsModule,
+    // Last: pages combining several features (and their ':id' routes after the fixed ones).
+    PagesModule,
   ],
   controllers: [HomeController],
 })

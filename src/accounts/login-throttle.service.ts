@@ -1,8 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
-import { createHash } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import { Clock } from '../common/clock.js';
+import { sha256Hex } from '../common/hash.js';
 import { sessionConfig } from '../config/session.config.js';
 import { Transactions } from '../database/transactions.js';
 import { LoginThrottle } from './login-throttle.entity.js';
@@ -11,13 +11,11 @@ const MAX_DELAY_SECONDS = 15 * 60;
 // One address may fail for many people (a campus NAT) before it is slowed down.
 const ADDRESS_FACTOR = 4;
 
-const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
-
 // The owner's usual address has a counter of its own ('pair'): a stranger guessing from
 // elsewhere slows down only themselves, until the much higher account-wide count is reached.
 export function throttleKeys(email: string, ip: string | undefined): string[] {
   const account = email.trim().toLowerCase();
-  const keys = [`account:${sha256(account)}`, `pair:${sha256(`${account}\n${ip ?? ''}`)}`];
+  const keys = [`account:${sha256Hex(account)}`, `pair:${sha256Hex(`${account}\n${ip ?? ''}`)}`];
   return ip ? [...keys, `address:${ip}`.slice(0, 100)] : keys;
 }
 

@@ -1,8 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
-import { createHash, createHmac, hkdfSync } from 'node:crypto';
+import { createHmac, hkdfSync } from 'node:crypto';
 import { EntityManager, MoreThan } from 'typeorm';
 import { Clock } from '../common/clock.js';
+import { sha256Hex } from '../common/hash.js';
 import { secretsConfig } from '../config/secrets.config.js';
 import { Transactions } from '../database/transactions.js';
 import { AuditEvent, AuditHead } from './audit-event.entity.js';
@@ -73,8 +74,8 @@ export function hashEvent(e: Hashed, key: Buffer | null): string {
     e.ip,
     e.detail,
   ];
-  const hash = key ? createHmac('sha256', key) : createHash('sha256');
-  return hash.update(JSON.stringify(fields)).digest('hex');
+  const text = JSON.stringify(fields);
+  return key ? createHmac('sha256', key).update(text).digest('hex') : sha256Hex(text);
 }
 
 @Injectable()

@@ -12,6 +12,35 @@ export type ErrorKind =
 
 export type ErrorParams = Record<string, string | number>;
 
+// Codes any feature may use: the general failures, and the field problems of the shared
+// input rules (common/input.ts). Each feature lists its own in <feature>.errors.ts; all of
+// them together are ErrorCode (src/error-codes.ts), each with a message in every language.
+export const COMMON_ERROR_CODES = [
+  'internal',
+  'not_found',
+  'forbidden',
+  'unauthenticated',
+  'validation_failed',
+  'stale_object',
+  'stale_form',
+  'conflict',
+  'too_large',
+  'rate_limited',
+  'http_400',
+  'required',
+  'invalid',
+  'too_long',
+  'too_many',
+  'email_invalid',
+  'country_invalid',
+  'language_unknown',
+  'name_taken',
+  // A unique key refused an e-mail address (two requests at once; see database/unique-keys.ts).
+  'email_taken',
+  'control_characters',
+  'control_characters_text',
+] as const;
+
 export interface FieldProblem {
   field: string;
   code: string;

@@ -12,7 +12,7 @@ import { MailDispatcher } from './mail.dispatcher.js';
 import { forgetSecrets } from './mail-secrets.js';
 import { MailMessage } from './mail-message.entity.js';
 import { MailRenderer } from './mail-renderer.js';
-import { wholeSeconds } from './whole-seconds.js';
+import { wholeSeconds } from '../database/whole-seconds.js';
 
 export interface MailRequest {
   to: string;
@@ -60,8 +60,8 @@ export class MailService {
   ) {}
 
   // Renders now and queues in the caller's transaction: the change that causes the e-mail
-  // and the e-mail commit together or not at all. Call dispatcher.kick() after the commit
-  // for prompt delivery; otherwise the next scheduled run (within 15 s) sends it.
+  // and the e-mail commit together or not at all. Once that transaction commits, the
+  // dispatcher is woken to deliver it at once, without waiting for its next tick.
   async enqueue(em: EntityManager, mail: MailRequest): Promise<MailMessage> {
     const to = mail.to.trim();
     if (to.length > 254 || !SINGLE_ADDRESS.test(to)) {
@@ -91,7 +91,9 @@ export class MailService {
       secret: mail.secret?.value ?? null,
       secretExpiresAt: mail.secret ? wholeSeconds(mail.secret.expiresAt) : null,
     });
-    return em.save(message);
+    const saved = await em.save(message);
+    this.tx.afterCommit(em, () => this.dispatcher.kick());
+    return saved;
   }
 
   // The link was used: the messages that carried it no longer hold it.
@@ -111,7 +113,7 @@ export class MailService {
   // A test message to the administrator's own address, to check the mail set-up.
   async sendTest(principal: Principal, language: Language): Promise<MailMessage> {
     this.requireAdmin(principal);
-    const message = await this.tx.run((em) =>
+    return this.tx.run((em) =>
       this.enqueue(em, {
         to: principal.email,
         template: 'test',
@@ -119,8 +121,6 @@ export class MailService {
         context: { name: principal.displayName || principal.email },
       }),
     );
-    this.dispatcher.kick();
-    return message;
   }
 
   // Newest first, one bounded page. The list view leaves the bodies out.

@@ -1,15 +1,11 @@
 import session from 'express-session';
-import { createHash } from 'node:crypto';
 import { LessThan } from 'typeorm';
 import { Clock } from '../common/clock.js';
+import { sha256Hex } from '../common/hash.js';
 import { Transactions } from '../database/transactions.js';
 import { SessionRecord } from './session.entity.js';
 
 type Callback<T = void> = (err?: unknown, value?: T) => void;
-
-function idHash(sid: string): string {
-  return createHash('sha256').update(sid).digest('hex');
-}
 
 // express-session store on the application's own database, so every instance sees every
 // session. Expiry (the idle timeout) is decided here by the injected clock, not by the cookie.
@@ -28,7 +24,7 @@ export class TypeOrmSessionStore extends session.Store {
 
   override get(sid: string, cb: Callback<session.SessionData | null>): void {
     this.tx.manager
-      .findOneBy(SessionRecord, { idHash: idHash(sid) })
+      .findOneBy(SessionRecord, { idHash: sha256Hex(sid) })
       .then(async (row) => {
         if (!row) {
           return null;
@@ -53,7 +49,7 @@ export class TypeOrmSessionStore extends session.Store {
       .run((em) =>
         em.update(
           SessionRecord,
-          { idHash: idHash(sid) },
+          { idHash: sha256Hex(sid) },
           { data: JSON.stringify(data), userId: data.userId ?? null, expiresAt: this.expiry() },
         ),
       )
@@ -66,7 +62,7 @@ export class TypeOrmSessionStore extends session.Store {
   async create(sid: string, data: session.SessionData): Promise<void> {
     await this.tx.run((em) =>
       em.insert(SessionRecord, {
-        idHash: idHash(sid),
+        idHash: sha256Hex(sid),
         data: JSON.stringify(data),
         userId: data.userId ?? null,
         expiresAt: this.expiry(),
@@ -76,7 +72,9 @@ export class TypeOrmSessionStore extends session.Store {
 
   override touch(sid: string, _data: session.SessionData, cb?: Callback): void {
     this.tx
-      .run((em) => em.update(SessionRecord, { idHash: idHash(sid) }, { expiresAt: this.expiry() }))
+      .run((em) =>
+        em.update(SessionRecord, { idHash: sha256Hex(sid) }, { expiresAt: this.expiry() }),
+      )
       .then(
         () => cb?.(),
         (err: unknown) => cb?.(err),
@@ -85,7 +83,7 @@ export class TypeOrmSessionStore extends session.Store {
 
   override destroy(sid: string, cb?: Callback): void {
     this.tx
-      .run((em) => em.delete(SessionRecord, { idHash: idHash(sid) }))
+      .run((em) => em.delete(SessionRecord, { idHash: sha256Hex(sid) }))
       .then(
         () => cb?.(),
         (err: unknown) => cb?.(err),
