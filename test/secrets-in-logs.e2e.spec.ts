@@ -64,6 +64,19 @@ describe('secrets stay out of the logs', () => {
       .send({ _csrf: csrfFrom(form.text), token, displayName: 'New Comer', password })
       .expect(303);
     expectNotLogged(token, password);
+    // Someone who already has an account is sent to log in first, the link in ?next=.
+    await dir.api('post', '/invitations', {
+      email: 'root@example.org',
+      role: 'nren-admin',
+      scopeId: nren.id,
+      language: 'en',
+    });
+    const second = linkIn(await lastMailTo('root@example.org'), '/invitations/accept/');
+    const existing = await agentFor(t).get(second.link).expect(200);
+    const loginLink = /href="(\/login\?next=[^"]+)"/.exec(existing.text)![1].replace(/&amp;/g, '&');
+    expect(loginLink).toContain(second.token);
+    await agentFor(t).get(loginLink).expect(200);
+    expectNotLogged(second.token);
     // Used now: the failed look-up is not logged with the token either.
     await agentFor(t).get(link).expect(404);
     expectNotLogged(token, password);
@@ -130,6 +143,15 @@ describe('redactUrl', () => {
     ['/invitations/accept?token=abc&lang=de', '/invitations/accept?token=[redacted]&lang=de'],
     ['/x?Password=p&next=%2F', '/x?Password=[redacted]&next=%2F'],
     ['/organisations/3', '/organisations/3'],
+    [
+      '/login?next=%2Finvitations%2Faccept%2Fabc123secret',
+      '/login?next=%2Finvitations%2Faccept%2F%5Bredacted%5D',
+    ],
+    [
+      '/login?next=%2Finvitations%2Faccept%3Ftoken%3Dabc',
+      '/login?next=%2Finvitations%2Faccept%3Ftoken%3D%5Bredacted%5D',
+    ],
+    ['/login?next=%2Faccount', '/login?next=%2Faccount'],
   ])('%s is logged as %s', (url, logged) => {
     expect(redactUrl(url)).toBe(logged);
   });

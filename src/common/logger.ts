@@ -45,7 +45,24 @@ export function redactUrl(url: string): string {
       } catch {
         // A malformed name is logged as sent; only its value could be a secret.
       }
-      return eq >= 0 && SECRET_PARAMS.test(decoded) ? `${name}=[redacted]` : pair;
+      if (eq < 0) {
+        return pair;
+      }
+      if (SECRET_PARAMS.test(decoded)) {
+        return `${name}=[redacted]`;
+      }
+      // A path in a parameter (?next=/invitations/accept/…) is redacted like the URL itself.
+      let value = pair.slice(eq + 1);
+      try {
+        value = decodeURIComponent(value.replace(/\+/g, ' '));
+      } catch {
+        return pair;
+      }
+      if (!value.startsWith('/')) {
+        return pair;
+      }
+      const redacted = redactUrl(value);
+      return redacted === value ? pair : `${name}=${encodeURIComponent(redacted)}`;
     })
     .join('&');
   return `${path}?${params}`;
