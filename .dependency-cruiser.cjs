@@ -11,10 +11,13 @@ const FEATURES = [
   'products',
   'keys',
   'requests',
+  'certificates',
+  'expiry',
   'mail',
   'ca',
   'health',
   'pages',
+  'metrics',
 ];
 const PLATFORM = ['common', 'config', 'database', 'i18n', 'audit', 'accounts', 'sessions'];
 const folder = (names) => `^src/(${names.join('|')})$`;

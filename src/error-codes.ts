@@ -1,9 +1,11 @@
 import { ACCOUNT_ERROR_CODES } from './accounts/accounts.errors.js';
 import type { PasswordProblem } from './accounts/password-policy.js';
+import { CERTIFICATE_ERROR_CODES } from './certificates/certificates.errors.js';
 import { COMMON_ERROR_CODES } from './common/errors.js';
 import { FINDING_CODES, PARSE_ERROR_CODES } from './csr/csr.errors.js';
 import type { DomainNameProblem } from './domains/domain-name.js';
 import { DOMAIN_ERROR_CODES } from './domains/domains.errors.js';
+import { EXPIRY_ERROR_CODES } from './expiry/expiry.errors.js';
 import { PEOPLE_ERROR_CODES } from './people/people.errors.js';
 import { PRODUCT_ERROR_CODES } from './products/products.errors.js';
 
@@ -39,6 +41,8 @@ export const ERROR_CODES = [
   ...PRODUCT_ERROR_CODES,
   ...REQUEST_ERROR_CODES,
   ...CA_ERROR_CODES,
+  ...CERTIFICATE_ERROR_CODES,
+  ...EXPIRY_ERROR_CODES,
 ] as const;
 
 export const CSR_ERROR_CODES = [...PARSE_ERROR_CODES, ...FINDING_CODES] as const;

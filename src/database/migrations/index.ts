@@ -12,6 +12,10 @@ import { AuditKeyed1795000031000 as MysqlAuditKeyed } from './mysql/179500003100
 import { AuditKeyed1795000031000 as SqliteAuditKeyed } from './sqlite/1795000031000-audit-keyed.js';
 import { MailSecrets1795000032000 as MysqlMailSecrets } from './mysql/1795000032000-mail-secrets.js';
 import { MailSecrets1795000032000 as SqliteMailSecrets } from './sqlite/1795000032000-mail-secrets.js';
+import { Certificates1795000045000 as MysqlCertificates } from './mysql/1795000045000-certificates.js';
+import { Certificates1795000045000 as SqliteCertificates } from './sqlite/1795000045000-certificates.js';
+import { ExpiryReminders1795000100000 as MysqlExpiryReminders } from './mysql/1795000100000-expiry-reminders.js';
+import { ExpiryReminders1795000100000 as SqliteExpiryReminders } from './sqlite/1795000100000-expiry-reminders.js';
 
 // Generated SQL differs per dialect, so each has its own list. Never edit a merged one.
 export const MYSQL_MIGRATIONS = [
@@ -22,6 +26,8 @@ export const MYSQL_MIGRATIONS = [
   MysqlDomainLocks,
   MysqlAuditKeyed,
   MysqlMailSecrets,
+  MysqlCertificates,
+  MysqlExpiryReminders,
 ];
 export const SQLITE_MIGRATIONS = [
   SqliteFoundation,
@@ -31,4 +37,6 @@ export const SQLITE_MIGRATIONS = [
   SqliteDomainLocks,
   SqliteAuditKeyed,
   SqliteMailSecrets,
+  SqliteCertificates,
+  SqliteExpiryReminders,
 ];
