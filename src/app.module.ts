@@ -11,6 +11,7 @@ import { Metrics } from './common/metrics.js';
 import { metricsConfig } from './config/metrics.config.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { appConfig } from './config/app.config.js';
+import { auditConfig } from './config/audit.config.js';
 import { caConfig } from './config/ca.config.js';
 import { databaseConfig } from './config/database.config.js';
 import { expiryConfig } from './config/expiry.config.js';
@@ -52,6 +53,7 @@ export const CORE_IMPORTS = [
       sessionConfig,
       mailConfig,
       secretsConfig,
+      auditConfig,
       caConfig,
       expiryConfig,
       metricsConfig,

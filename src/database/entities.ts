@@ -8,6 +8,7 @@ import { ApprovalDigest } from '../approvals/approval-digest.entity.js';
 import { AuditEvent, AuditHead } from '../audit/audit-event.entity.js';
 import { DomainDelegation } from '../domains/domain-delegation.entity.js';
 import { Domain } from '../domains/domain.entity.js';
+import { DomainLock } from '../domains/domain-lock.entity.js';
 import { MailMessage } from '../mail/mail-message.entity.js';
 import { Nren } from '../nrens/nren.entity.js';
 import { Department } from '../organisations/department.entity.js';
@@ -43,6 +44,7 @@ export const ENTITIES = [
   Department,
   Domain,
   DomainDelegation,
+  DomainLock,
   Invitation,
   Product,
   CertificateRequest,

@@ -6,6 +6,12 @@ import { Organisations1795000002000 as MysqlOrganisations } from './mysql/179500
 import { Organisations1795000002000 as SqliteOrganisations } from './sqlite/1795000002000-organisations.js';
 import { Requests1795000003000 as MysqlRequests } from './mysql/1795000003000-requests.js';
 import { Requests1795000003000 as SqliteRequests } from './sqlite/1795000003000-requests.js';
+import { DomainLocks1795000030000 as MysqlDomainLocks } from './mysql/1795000030000-domain-locks.js';
+import { DomainLocks1795000030000 as SqliteDomainLocks } from './sqlite/1795000030000-domain-locks.js';
+import { AuditKeyed1795000031000 as MysqlAuditKeyed } from './mysql/1795000031000-audit-keyed.js';
+import { AuditKeyed1795000031000 as SqliteAuditKeyed } from './sqlite/1795000031000-audit-keyed.js';
+import { MailSecrets1795000032000 as MysqlMailSecrets } from './mysql/1795000032000-mail-secrets.js';
+import { MailSecrets1795000032000 as SqliteMailSecrets } from './sqlite/1795000032000-mail-secrets.js';
 import { Certificates1795000045000 as MysqlCertificates } from './mysql/1795000045000-certificates.js';
 import { Certificates1795000045000 as SqliteCertificates } from './sqlite/1795000045000-certificates.js';
 import { CaOrders1795000080000 as MysqlCaOrders } from './mysql/1795000080000-ca-orders.js';
@@ -23,6 +29,9 @@ export const MYSQL_MIGRATIONS = [
   MysqlMail,
   MysqlOrganisations,
   MysqlRequests,
+  MysqlDomainLocks,
+  MysqlAuditKeyed,
+  MysqlMailSecrets,
   MysqlCertificates,
   MysqlCaOrders,
   MysqlExpiryReminders,
@@ -34,6 +43,9 @@ export const SQLITE_MIGRATIONS = [
   SqliteMail,
   SqliteOrganisations,
   SqliteRequests,
+  SqliteDomainLocks,
+  SqliteAuditKeyed,
+  SqliteMailSecrets,
   SqliteCertificates,
   SqliteCaOrders,
   SqliteExpiryReminders,
