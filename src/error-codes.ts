@@ -1,4 +1,5 @@
 import { ACCOUNT_ERROR_CODES } from './accounts/accounts.errors.js';
+import { APPROVAL_ERROR_CODES } from './approvals/approvals.errors.js';
 import type { PasswordProblem } from './accounts/password-policy.js';
 import { CERTIFICATE_ERROR_CODES } from './certificates/certificates.errors.js';
 import { COMMON_ERROR_CODES } from './common/errors.js';
@@ -21,6 +22,12 @@ const REQUEST_ERROR_CODES = [
   'request_action_not_allowed',
   'request_changed',
   'request_action_forbidden',
+  // A decision that came too late: how the request ended meanwhile.
+  'request_already_approved',
+  'request_already_rejected',
+  'request_already_cancelled',
+  'request_already_expired',
+  'request_already_approved_by_you',
   'upload_too_large',
   'upload_invalid',
 ] as const;
@@ -38,6 +45,7 @@ export const ERROR_CODES = [
   ...COMMON_ERROR_CODES,
   ...ACCOUNT_ERROR_CODES,
   ...PEOPLE_ERROR_CODES,
+  ...APPROVAL_ERROR_CODES,
   ...DOMAIN_ERROR_CODES,
   ...PRODUCT_ERROR_CODES,
   ...REQUEST_ERROR_CODES,

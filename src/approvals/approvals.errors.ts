@@ -1,5 +1,7 @@
 import { DomainError } from '../common/errors.js';
 
+export const APPROVAL_ERROR_CODES = ['substitute_invalid', 'substitute_period_invalid'] as const;
+
 // The person named cannot stand in: not an approver in the appointer's organisations, or the
 // appointer themselves.
 export class SubstituteInvalid extends DomainError {
