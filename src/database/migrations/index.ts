@@ -6,12 +6,21 @@ import { Organisations1795000002000 as MysqlOrganisations } from './mysql/179500
 import { Organisations1795000002000 as SqliteOrganisations } from './sqlite/1795000002000-organisations.js';
 import { Requests1795000003000 as MysqlRequests } from './mysql/1795000003000-requests.js';
 import { Requests1795000003000 as SqliteRequests } from './sqlite/1795000003000-requests.js';
+import { Federation1795000060000 as MysqlFederation } from './mysql/1795000060000-federation.js';
+import { Federation1795000060000 as SqliteFederation } from './sqlite/1795000060000-federation.js';
 
 // Generated SQL differs per dialect, so each has its own list. Never edit a merged one.
-export const MYSQL_MIGRATIONS = [MysqlFoundation, MysqlMail, MysqlOrganisations, MysqlRequests];
+export const MYSQL_MIGRATIONS = [
+  MysqlFoundation,
+  MysqlMail,
+  MysqlOrganisations,
+  MysqlRequests,
+  MysqlFederation,
+];
 export const SQLITE_MIGRATIONS = [
   SqliteFoundation,
   SqliteMail,
   SqliteOrganisations,
   SqliteRequests,
+  SqliteFederation,
 ];
