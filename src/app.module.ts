@@ -17,6 +17,8 @@ import { SessionsModule } from './sessions/sessions.module.js';
 import { OrganisationsModule } from './organisations/organisations.module.js';
 import { RequestsModule } from './requests/requests.module.js';
 import { secretsConfig } from './config/secrets.config.js';
+import { federationConfig } from './config/federation.config.js';
+import { FederationModule } from './federation/federation.module.js';
 
 @Global()
 @Module({ providers: [{ provide: Clock, useClass: SystemClock }], exports: [Clock] })
@@ -27,7 +29,7 @@ export const CORE_IMPORTS = [
   ConfigModule.forRoot({
     isGlobal: true,
     ignoreEnvFile: true,
-    load: [appConfig, databaseConfig, sessionConfig, mailConfig, secretsConfig],
+    load: [appConfig, databaseConfig, sessionConfig, mailConfig, secretsConfig, federationConfig],
   }),
   ClockModule,
   DatabaseModule,
@@ -45,6 +47,7 @@ export const CORE_IMPORTS = [
     HealthModule,
     OrganisationsModule,
     RequestsModule,
+    FederationModule,
   ],
   controllers: [HomeController],
 })

@@ -2,7 +2,7 @@ import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
 import { DomainError, Unauthenticated } from '../common/errors.js';
-import { IS_PUBLIC } from '../common/public.decorator.js';
+import { CSRF_EXEMPT, IS_PUBLIC } from '../common/public.decorator.js';
 import { isApiRequest } from '../common/request.js';
 import { csrf } from './csrf.js';
 
@@ -23,7 +23,11 @@ export class AuthGuard implements CanActivate {
   canActivate(context: ExecutionContext): boolean {
     const req = context.switchToHttp().getRequest<Request>();
     const api = isApiRequest(req);
-    if (!api && !SAFE_METHODS.has(req.method) && !csrf.isRequestValid(req)) {
+    const csrfExempt = this.reflector.getAllAndOverride<boolean>(CSRF_EXEMPT, [
+      context.getHandler(),
+      context.getClass(),
+    ]);
+    if (!api && !SAFE_METHODS.has(req.method) && !csrfExempt && !csrf.isRequestValid(req)) {
       throw new CsrfFailed();
     }
     const isPublic = this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [

@@ -12,6 +12,8 @@ const schema = z.object({
   PORT: z.string().optional(),
   SAML_ENABLED: booleanFlag.default(false),
   SAML_SP_ENTITY_ID: z.string().max(512, 'must be at most 512 characters').optional(),
+  SAML_SP_DISPLAY_NAME: z.string().max(200).default('Certificate registration authority'),
+  SAML_SP_CONTACT_EMAIL: z.email({ message: 'must be an e-mail address' }).optional(),
   SAML_SP_KEY_FILE: z.string().optional(),
   SAML_SP_CERT_FILE: z.string().optional(),
   SAML_FEDERATION_METADATA_URL: z
@@ -38,6 +40,8 @@ const entitlementMap = z.record(
   z.object({
     role: z.enum(['platform-admin', 'nren-admin', 'rao', 'drao', 'requester']),
     scopeId: z.number().int().nonnegative(),
+    // Only this IdP may grant it: an entitlement value is not scoped the way identifiers are.
+    idp: z.string().optional(),
   }),
 );
 
@@ -124,6 +128,8 @@ export function loadFederationConfig(env: NodeJS.ProcessEnv = process.env) {
       entityId,
       acsUrl: `${baseUrl}/saml/acs`,
       metadataUrl: `${baseUrl}/saml/metadata`,
+      displayName: e.SAML_SP_DISPLAY_NAME,
+      contactEmail: e.SAML_SP_CONTACT_EMAIL ?? null,
       // Null outside production when not given: a key pair is made once in the data folder.
       keyPair: sp,
       dataDir: resolve(e.DATA_DIR),

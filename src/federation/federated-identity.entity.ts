@@ -42,4 +42,9 @@ export class FederatedIdentity {
 
   @Column({ name: 'last_login_at', type: 'datetime', nullable: true })
   lastLoginAt: Date | null;
+
+  // JSON list of "role:scopeId" grants that exist because of an eduPersonEntitlement, so
+  // that they go when the entitlement goes (and grants given by invitation stay).
+  @Column({ name: 'entitled_grants', type: 'text', nullable: true })
+  entitledGrants: string | null;
 }

@@ -13,6 +13,7 @@ export class Federation1795000060000 implements MigrationInterface {
                 \`provider\` varchar(512) NOT NULL,
                 \`created_at\` datetime(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6),
                 \`last_login_at\` datetime NULL,
+                \`entitled_grants\` text NULL,
                 INDEX \`ix_federated_identities_user\` (\`user_id\`),
                 UNIQUE INDEX \`uq_federated_identities\` (\`protocol\`, \`subject\`),
                 PRIMARY KEY (\`id\`)

@@ -13,6 +13,7 @@ export class Federation1795000060000 implements MigrationInterface {
                 "provider" varchar(512) NOT NULL,
                 "created_at" datetime NOT NULL DEFAULT (datetime('now')),
                 "last_login_at" datetime,
+                "entitled_grants" text,
                 CONSTRAINT "FK_e69265633ea3123bf964db2551c" FOREIGN KEY ("user_id") REFERENCES "users" ("id") ON DELETE CASCADE ON UPDATE NO ACTION
             )
         `);
