@@ -42,6 +42,27 @@ export const LOGIN_COOKIE = 'ra.fedlogin';
 // The institution chosen last time, offered first on the discovery page.
 export const IDP_COOKIE = 'ra.idp';
 
+// CSP form-action also governs where a form's response may redirect: the choice posts here
+// and is redirected to the IdP, so this page lists the SSO origins it offers.
+function allowFormRedirects(res: Response, urls: string[]): void {
+  const csp = res.getHeader('Content-Security-Policy');
+  if (typeof csp !== 'string') {
+    return;
+  }
+  const origins = new Set<string>();
+  for (const url of urls) {
+    try {
+      origins.add(new URL(url).origin);
+    } catch {
+      // Not offered as a redirect target; that IdP's login simply fails.
+    }
+  }
+  res.setHeader(
+    'Content-Security-Policy',
+    csp.replace("form-action 'self'", ["form-action 'self'", ...origins].join(' ')),
+  );
+}
+
 @Controller()
 export class FederationController {
   private readonly log = new Logger('Federation');
@@ -88,6 +109,10 @@ export class FederationController {
       e.names[req.lang] ?? e.name;
     const lastId: unknown = (req.cookies as Record<string, unknown>)?.[IDP_COOKIE];
     const last = typeof lastId === 'string' && lastId ? await this.idps.find(lastId) : null;
+    allowFormRedirects(
+      res,
+      [...entries, ...(last ? [last] : [])].map((e) => e.ssoUrl),
+    );
     res.render('federation/discovery', {
       q: text,
       next: safeNext(next),
