@@ -22,6 +22,7 @@ import {
 import { createTestApp, type TestApp } from './support/test-app.js';
 
 const BASE = 'http://ra.test';
+const ENTITLEMENT = 'urn:mace:uni-b.example:tcs-ra:nren-admin';
 const SP = { acsUrl: `${BASE}/saml/acs`, entityId: `${BASE}/saml/metadata` };
 
 describe('SAML login', () => {
@@ -76,11 +77,16 @@ describe('SAML login', () => {
         SAML_ENABLED: 'true',
         SAML_FEDERATION_METADATA_FILE: feedFile,
         SAML_FEDERATION_METADATA_CERT_FILE: join(tmp, 'federation.crt'),
+        // The first NREN the tests create has id 1.
+        SAML_ENTITLEMENT_ROLES: JSON.stringify({
+          [ENTITLEMENT]: { role: 'nren-admin', scopeId: 1, idp: uniB.entityId },
+        }),
       },
     });
     expect(await t.get(SamlIdpsService).refreshFeed(true)).toEqual({ kind: 'refreshed', idps: 2 });
     dir = await new Directory(t).init();
     nrenId = (await dir.nren('SURFish')).id;
+    expect(nrenId).toBe(1);
   }, 60_000);
   afterAll(async () => {
     await t?.close();
@@ -465,6 +471,31 @@ describe('SAML login', () => {
       action: 'nren.login-policy-changed',
     });
     expect(audit).not.toBeNull();
+  });
+
+  it('gives and takes away a role by eduPersonEntitlement, only from the IdP it is configured for', async () => {
+    const frank = {
+      [ATTR.eppn]: ['frank@uni-b.example'],
+      [ATTR.mail]: ['frank@uni-b.example'],
+      [ATTR.entitlement]: [ENTITLEMENT, 'urn:mace:dir:entitlement:common-lib-terms'],
+    };
+    const agent = agentFor(t);
+    expect((await roundTrip(agent, uniB, { attributes: frank })).status).toBe(303);
+    await agent.get(`/nrens/${nrenId}`).expect(200);
+
+    // The same entitlement value from another IdP gives nothing.
+    const mallory = {
+      [ATTR.eppn]: ['mallory@uni-a.example'],
+      [ATTR.mail]: ['mallory@uni-a.example'],
+      [ATTR.entitlement]: [ENTITLEMENT],
+    };
+    expect((await roundTrip(agentFor(t), uniA, { attributes: mallory })).status).toBe(403);
+
+    // Without the entitlement the next login loses the role it gave.
+    const later = agentFor(t);
+    const withoutIt = { ...frank, [ATTR.entitlement]: [] };
+    expect((await roundTrip(later, uniB, { attributes: withoutIt })).status).toBe(303);
+    await later.get(`/nrens/${nrenId}`).expect(404);
   });
 
   describe('federation metadata', () => {
