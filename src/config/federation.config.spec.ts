@@ -46,6 +46,30 @@ describe('federation configuration', () => {
     [{ SAML_ENTITLEMENT_ROLES: 'not json' }, 'SAML_ENTITLEMENT_ROLES'],
     [{ LOCAL_LOGIN: 'nobody' }, 'LOCAL_LOGIN'],
     [{ SAML_SP_CONTACT_EMAIL: 'not-an-address' }, 'SAML_SP_CONTACT_EMAIL'],
+    [{ OIDC_ISSUER: 'https://op.example' }, 'OIDC_CLIENT_ID'],
+    [
+      { OIDC_ISSUER: 'http://op.example', OIDC_CLIENT_ID: 'a', OIDC_CLIENT_SECRET: 'b' },
+      'OIDC_ISSUER',
+    ],
+    [
+      {
+        OIDC_ISSUER: 'http://127.0.0.1:9',
+        OIDC_CLIENT_ID: 'a',
+        OIDC_CLIENT_SECRET: 'b',
+        OIDC_ALLOW_HTTP: 'true',
+        NODE_ENV: 'production',
+      },
+      'OIDC_ISSUER',
+    ],
+    [
+      {
+        OIDC_ISSUER: 'https://op.example',
+        OIDC_CLIENT_ID: 'a',
+        OIDC_CLIENT_SECRET: 'b',
+        OIDC_SCOPES: 'email',
+      },
+      'OIDC_SCOPES',
+    ],
   ])('refuses %j naming %s', (env, variable) => {
     const problems = configProblems(() => loadFederationConfig(env));
     expect(problems.length).toBeGreaterThan(0);

@@ -30,6 +30,14 @@ const schema = z.object({
     .max(600, 'must be at most 600 seconds')
     .default(60),
   SAML_ENTITLEMENT_ROLES: z.string().optional(),
+  OIDC_ISSUER: z
+    .url({ message: 'must be an absolute http(s) URL', protocol: /^https?$/ })
+    .optional(),
+  OIDC_CLIENT_ID: z.string().max(255).optional(),
+  OIDC_CLIENT_SECRET: z.string().max(1024).optional(),
+  OIDC_DISPLAY_NAME: z.string().max(100).default('OpenID Connect'),
+  OIDC_SCOPES: z.string().default('openid email profile'),
+  OIDC_ALLOW_HTTP: booleanFlag.default(false),
   LOCAL_LOGIN: z
     .enum(['all', 'platform-admins'], { message: 'must be all or platform-admins' })
     .default('all'),
@@ -104,6 +112,15 @@ export function loadFederationConfig(env: NodeJS.ProcessEnv = process.env) {
       );
     }
   }
+  if (e.OIDC_ISSUER && (!e.OIDC_CLIENT_ID || !e.OIDC_CLIENT_SECRET)) {
+    problems.push('OIDC_CLIENT_ID: OIDC_ISSUER needs OIDC_CLIENT_ID and OIDC_CLIENT_SECRET');
+  }
+  if (e.OIDC_ISSUER?.startsWith('http:') && (!e.OIDC_ALLOW_HTTP || e.NODE_ENV === 'production')) {
+    problems.push('OIDC_ISSUER: must be https:// (OIDC_ALLOW_HTTP is for tests, not production)');
+  }
+  if (e.OIDC_ISSUER && !e.OIDC_SCOPES.split(/\s+/).includes('openid')) {
+    problems.push('OIDC_SCOPES: must include openid');
+  }
   if (problems.length) {
     throw new ConfigError(problems);
   }
@@ -150,6 +167,17 @@ export function loadFederationConfig(env: NodeJS.ProcessEnv = process.env) {
       clockSkewMs: e.SAML_CLOCK_SKEW * 1000,
       entitlements,
     },
+    oidc: e.OIDC_ISSUER
+      ? {
+          issuer: e.OIDC_ISSUER,
+          clientId: e.OIDC_CLIENT_ID!,
+          clientSecret: e.OIDC_CLIENT_SECRET!,
+          displayName: e.OIDC_DISPLAY_NAME,
+          scopes: e.OIDC_SCOPES,
+          allowHttp: e.OIDC_ALLOW_HTTP,
+          redirectUri: `${baseUrl}/oidc/callback`,
+        }
+      : null,
     localLogin: e.LOCAL_LOGIN,
   };
 }

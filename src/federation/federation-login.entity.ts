@@ -34,6 +34,13 @@ export class FederationLogin {
   @Column({ name: 'browser_hash', type: 'varchar', length: 64 })
   browserHash: string;
 
+  // OIDC: the PKCE code verifier and the nonce the ID token must carry.
+  @Column({ name: 'pkce_verifier', type: 'varchar', length: 128, nullable: true })
+  pkceVerifier: string | null;
+
+  @Column({ type: 'varchar', length: 64, nullable: true })
+  nonce: string | null;
+
   @Column({ name: 'expires_at', type: 'datetime' })
   expiresAt: Date;
 

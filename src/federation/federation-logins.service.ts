@@ -44,6 +44,7 @@ export class FederationLoginsService {
     intent: LoginIntent,
     intentRef: number | null,
     nextPath: string,
+    oidc: { pkceVerifier: string; nonce: string } | null = null,
   ): Promise<StartedLogin> {
     // SAML IDs must not start with a digit (xs:ID); '_' plus 160 random bits.
     const id = `_${randomBytes(20).toString('hex')}`;
@@ -61,6 +62,8 @@ export class FederationLoginsService {
       intentRef,
       nextPath: nextPath.slice(0, 2048),
       browserHash: sha256(browserSecret),
+      pkceVerifier: oidc?.pkceVerifier ?? null,
+      nonce: oidc?.nonce ?? null,
       expiresAt: new Date(now.getTime() + LOGIN_VALIDITY_MS),
       answeredAt: null,
       identity: null,
@@ -101,6 +104,13 @@ export class FederationLoginsService {
     }
   }
 
+  assertSameBrowser(login: FederationLogin, browserSecret: string | undefined): void {
+    const given = Buffer.from(sha256(browserSecret ?? ''));
+    if (!browserSecret || !timingSafeEqual(given, Buffer.from(login.browserHash))) {
+      throw new FederatedLoginRefused('finished in another browser than it started');
+    }
+  }
+
   // The browser returns from the IdP: it must be the one that started, and it can come once.
   async complete(
     id: string,
@@ -110,10 +120,7 @@ export class FederationLoginsService {
     if (!login?.answeredAt || !login.identity) {
       throw new FederatedLoginRefused('no verified answer for this sign-in');
     }
-    const given = Buffer.from(sha256(browserSecret ?? ''));
-    if (!browserSecret || !timingSafeEqual(given, Buffer.from(login.browserHash))) {
-      throw new FederatedLoginRefused('finished in another browser than it started');
-    }
+    this.assertSameBrowser(login, browserSecret);
     const now = this.clock.now();
     const result = await this.tx.manager
       .createQueryBuilder()

@@ -27,7 +27,13 @@ import { Nren } from '../nrens/nren.entity.js';
 import { Invitation } from '../people/invitation.entity.js';
 import { InvitationInvalid } from '../people/people.service.js';
 import { regenerateSession, safeNext, saveSession } from '../sessions/session-helpers.js';
-import { FederationLoginsService } from './federation-logins.service.js';
+import type { LoginIntent } from './federation-login.entity.js';
+import {
+  FederationLoginsService,
+  LOGIN_VALIDITY_MS,
+  type StartedLogin,
+} from './federation-logins.service.js';
+import { OidcService } from './oidc/oidc.service.js';
 import {
   FederatedLoginDisabled,
   FederatedLoginRefused,
@@ -69,6 +75,7 @@ export class FederationController {
 
   constructor(
     private readonly saml: SamlService,
+    private readonly oidc: OidcService,
     private readonly idps: SamlIdpsService,
     private readonly logins: FederationLoginsService,
     private readonly federation: FederationService,
@@ -82,6 +89,40 @@ export class FederationController {
     if (!this.saml.enabled) {
       throw new FederatedLoginDisabled();
     }
+  }
+
+  private requireAny(): void {
+    if (!this.saml.enabled && !this.oidc.enabled) {
+      throw new FederatedLoginDisabled();
+    }
+  }
+
+  // What the sign-in is for: a link or an invitation asked for earlier in this session.
+  private takeIntent(req: Request): { intent: LoginIntent; ref: number | null } {
+    const wanted = req.session.federationIntent;
+    delete req.session.federationIntent;
+    if (wanted?.intent === 'link' && req.principal?.userId === wanted.ref) {
+      return { intent: 'link', ref: wanted.ref };
+    }
+    if (wanted?.intent === 'invitation') {
+      return { intent: 'invitation', ref: wanted.ref };
+    }
+    return { intent: 'login', ref: null };
+  }
+
+  private bindBrowser(res: Response, started: StartedLogin): void {
+    res.cookie(LOGIN_COOKIE, `${started.id}.${started.browserSecret}`, {
+      httpOnly: true,
+      sameSite: 'lax',
+      secure: this.app.secureCookies,
+      maxAge: LOGIN_VALIDITY_MS,
+    });
+  }
+
+  private browserSecret(req: Request, id: string): string | undefined {
+    const cookie: unknown = (req.cookies as Record<string, unknown>)?.[LOGIN_COOKIE];
+    const [cookieId, secret] = typeof cookie === 'string' ? cookie.split('.') : [];
+    return cookieId === id ? secret : undefined;
   }
 
   @Public()
@@ -102,13 +143,18 @@ export class FederationController {
     @Req() req: Request,
     @Res() res: Response,
   ): Promise<void> {
-    this.requireSaml();
+    this.requireAny();
     const text = typeof q === 'string' ? q.slice(0, 100) : '';
-    const { entries, more } = await this.idps.search(text);
+    const { entries, more } = this.saml.enabled
+      ? await this.idps.search(text)
+      : { entries: [], more: false };
     const nameIn = (e: { names: Record<string, string>; name: string }) =>
       e.names[req.lang] ?? e.name;
     const lastId: unknown = (req.cookies as Record<string, unknown>)?.[IDP_COOKIE];
-    const last = typeof lastId === 'string' && lastId ? await this.idps.find(lastId) : null;
+    const last =
+      this.saml.enabled && typeof lastId === 'string' && lastId
+        ? await this.idps.find(lastId)
+        : null;
     allowFormRedirects(
       res,
       [...entries, ...(last ? [last] : [])].map((e) => e.ssoUrl),
@@ -120,7 +166,9 @@ export class FederationController {
       last: last ? { entityId: last.entityId, name: nameIn(last) } : null,
       entries: entries.map((e) => ({ entityId: e.entityId, name: nameIn(e) })),
       more,
-      none: !entries.length,
+      saml: this.saml.enabled,
+      none: this.saml.enabled && !entries.length,
+      oidc: this.oidc.enabled ? { name: this.oidc.displayName } : null,
     });
   }
 
@@ -136,29 +184,13 @@ export class FederationController {
     if (!idp) {
       throw new IdentityProviderUnknown();
     }
-    const wanted = req.session.federationIntent;
-    delete req.session.federationIntent;
-    let intent: 'login' | 'link' | 'invitation' = 'login';
-    let ref: number | null = null;
-    if (wanted?.intent === 'link' && req.principal?.userId === wanted.ref) {
-      intent = 'link';
-      ref = wanted.ref;
-    } else if (wanted?.intent === 'invitation') {
-      intent = 'invitation';
-      ref = wanted.ref;
-    }
+    const { intent, ref } = this.takeIntent(req);
     const started = await this.logins.start('saml', idp.entityId, intent, ref, safeNext(body.next));
-    const secure = this.app.secureCookies;
-    res.cookie(LOGIN_COOKIE, `${started.id}.${started.browserSecret}`, {
-      httpOnly: true,
-      sameSite: 'lax',
-      secure,
-      maxAge: 15 * 60_000,
-    });
+    this.bindBrowser(res, started);
     res.cookie(IDP_COOKIE, idp.entityId, {
       httpOnly: true,
       sameSite: 'lax',
-      secure,
+      secure: this.app.secureCookies,
       maxAge: 365 * 24 * 3600_000,
     });
     await saveSession(req);
@@ -194,11 +226,10 @@ export class FederationController {
     @Req() req: Request,
     @Res() res: Response,
   ): Promise<void> {
-    const cookie: unknown = (req.cookies as Record<string, unknown>)?.[LOGIN_COOKIE];
-    const [cookieId, secret] = typeof cookie === 'string' ? cookie.split('.') : [];
+    const secret = typeof id === 'string' ? this.browserSecret(req, id) : undefined;
     res.clearCookie(LOGIN_COOKIE);
     try {
-      if (typeof id !== 'string' || cookieId !== id) {
+      if (typeof id !== 'string' || !secret) {
         throw new FederatedLoginRefused('finished in another browser than it started');
       }
       const { login, identity } = await this.logins.complete(id, secret);
@@ -213,6 +244,43 @@ export class FederationController {
       }
       await saveSession(req);
       res.redirect(303, login.intent === 'link' ? '/account/identities' : safeNext(login.nextPath));
+    } catch (err) {
+      await this.refused(req, err);
+      throw err;
+    }
+  }
+
+  @Public()
+  @Post('oidc/login')
+  async startOidc(
+    @Body() body: Record<string, unknown>,
+    @Req() req: Request,
+    @Res() res: Response,
+  ): Promise<void> {
+    if (!this.oidc.enabled) {
+      throw new FederatedLoginDisabled();
+    }
+    const { intent, ref } = this.takeIntent(req);
+    const { started, url } = await this.oidc.start(intent, ref, safeNext(body.next));
+    this.bindBrowser(res, started);
+    await saveSession(req);
+    res.redirect(303, url);
+  }
+
+  // The provider sends the browser back here (a top-level GET, so SameSite=Lax cookies come).
+  @Public()
+  @Get('oidc/callback')
+  async oidcCallback(@Req() req: Request, @Res() res: Response): Promise<void> {
+    if (!this.oidc.enabled) {
+      throw new FederatedLoginDisabled();
+    }
+    const query = new URLSearchParams(req.originalUrl.split('?')[1] ?? '');
+    try {
+      const loginId = await this.oidc.acceptCallback(
+        query,
+        this.browserSecret(req, query.get('state') ?? ''),
+      );
+      res.redirect(303, `/login/federated/complete?id=${encodeURIComponent(loginId)}`);
     } catch (err) {
       await this.refused(req, err);
       throw err;
@@ -236,13 +304,13 @@ export class FederationController {
   async identities(@Req() req: Request, @Res() res: Response): Promise<void> {
     res.render('federation/identities', {
       identities: await this.federation.listIdentities(req.principal!.userId),
-      saml: this.saml.enabled,
+      federated: this.saml.enabled || this.oidc.enabled,
     });
   }
 
   @Post('account/identities/link')
   async link(@Req() req: Request, @Res() res: Response): Promise<void> {
-    this.requireSaml();
+    this.requireAny();
     req.session.federationIntent = { intent: 'link', ref: req.principal!.userId };
     await saveSession(req);
     res.redirect(303, '/login/institution?next=%2Faccount%2Fidentities');
@@ -269,7 +337,7 @@ export class FederationController {
     @Req() req: Request,
     @Res() res: Response,
   ): Promise<void> {
-    this.requireSaml();
+    this.requireAny();
     const token = typeof body.token === 'string' ? body.token : '';
     const invitation = token
       ? await this.tx.manager.findOneBy(Invitation, { tokenHash: hashToken(token) })

@@ -28,6 +28,8 @@ export class Federation1795000060000 implements MigrationInterface {
                 \`intent_ref\` int NULL,
                 \`next_path\` varchar(2048) NOT NULL DEFAULT '/',
                 \`browser_hash\` varchar(64) NOT NULL,
+                \`pkce_verifier\` varchar(128) NULL,
+                \`nonce\` varchar(64) NULL,
                 \`expires_at\` datetime NOT NULL,
                 \`answered_at\` datetime NULL,
                 \`identity\` text NULL,

@@ -32,6 +32,8 @@ export class Federation1795000060000 implements MigrationInterface {
                 "intent_ref" integer,
                 "next_path" varchar(2048) NOT NULL DEFAULT ('/'),
                 "browser_hash" varchar(64) NOT NULL,
+                "pkce_verifier" varchar(128),
+                "nonce" varchar(64),
                 "expires_at" datetime NOT NULL,
                 "answered_at" datetime,
                 "identity" text,
