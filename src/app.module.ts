@@ -19,6 +19,7 @@ import { RequestsModule } from './requests/requests.module.js';
 import { secretsConfig } from './config/secrets.config.js';
 import { federationConfig } from './config/federation.config.js';
 import { FederationModule } from './federation/federation.module.js';
+import { OpenApiModule } from './openapi/openapi.module.js';
 
 @Global()
 @Module({ providers: [{ provide: Clock, useClass: SystemClock }], exports: [Clock] })
@@ -48,6 +49,7 @@ export const CORE_IMPORTS = [
     OrganisationsModule,
     RequestsModule,
     FederationModule,
+    OpenApiModule,
   ],
   controllers: [HomeController],
 })
