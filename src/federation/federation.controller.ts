@@ -37,6 +37,7 @@ import { OidcService } from './oidc/oidc.service.js';
 import {
   FederatedLoginDisabled,
   FederatedLoginRefused,
+  FederationUnavailable,
   IdentityProviderUnknown,
 } from './federation.errors.js';
 import { FederationService } from './federation.service.js';
@@ -290,6 +291,9 @@ export class FederationController {
   // Refusals go to the log and the audit trail (like failed password logins), with the
   // reason an operator needs to sort out a misconfigured IdP.
   private async refused(req: Request, err: unknown): Promise<void> {
+    if (err instanceof FederationUnavailable) {
+      this.log.warn(`federated login unavailable: ${err.reason}`);
+    }
     if (!(err instanceof FederatedLoginRefused)) {
       return;
     }

@@ -45,3 +45,10 @@ export class FederatedLoginDisabled extends DomainError {
     super('not-found', 'not_found', { what: 'page' });
   }
 }
+
+// The identity provider could not be reached (OIDC discovery failed): try again later.
+export class FederationUnavailable extends DomainError {
+  constructor(readonly reason: string) {
+    super('unavailable', 'federation_unavailable');
+  }
+}

@@ -3,7 +3,7 @@ import type { ConfigType } from '@nestjs/config';
 import * as client from 'openid-client';
 import { Clock } from '../../common/clock.js';
 import { federationConfig } from '../../config/federation.config.js';
-import { FederatedLoginRefused } from '../federation.errors.js';
+import { FederatedLoginRefused, FederationUnavailable } from '../federation.errors.js';
 import type { LoginIntent } from '../federation-login.entity.js';
 import {
   FederationLoginsService,
@@ -70,7 +70,7 @@ export class OidcService {
         );
         this.server = found.serverMetadata();
       } catch (err) {
-        throw new FederatedLoginRefused(
+        throw new FederationUnavailable(
           `OpenID provider discovery failed: ${err instanceof Error ? err.message : 'unknown'}`,
         );
       }

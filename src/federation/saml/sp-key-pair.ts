@@ -1,3 +1,5 @@
+// @peculiar/x509 (through tsyringe) needs the Reflect metadata polyfill loaded first.
+import 'reflect-metadata';
 import * as x509 from '@peculiar/x509';
 import { webcrypto } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -12,7 +14,6 @@ const RSA = {
   name: 'RSASSA-PKCS1-v1_5',
   hash: 'SHA-256',
   publicExponent: new Uint8Array([1, 0, 1]),
-  modulusLength: 3072,
 } as const;
 
 function pem(label: string, der: ArrayBuffer): string {
@@ -25,9 +26,14 @@ function pem(label: string, der: ArrayBuffer): string {
 
 // A self-signed certificate as SAML uses them: only the key inside matters, so the names
 // and the ten-year validity are conventional.
-export async function makeKeyPair(commonName: string, notBefore = new Date()): Promise<KeyPairPem> {
+export async function makeKeyPair(
+  commonName: string,
+  notBefore = new Date(),
+  modulusLength = 3072,
+): Promise<KeyPairPem> {
   const crypto = webcrypto as unknown as Crypto;
-  const keys = await crypto.subtle.generateKey(RSA, true, ['sign', 'verify']);
+  const algorithm = { ...RSA, modulusLength };
+  const keys = await crypto.subtle.generateKey(algorithm, true, ['sign', 'verify']);
   const cn = commonName.replace(/[,+="<>#;\\]/g, ' ').slice(0, 64) || 'saml-sp';
   const cert = await x509.X509CertificateGenerator.createSelfSigned(
     {
@@ -36,7 +42,7 @@ export async function makeKeyPair(commonName: string, notBefore = new Date()): P
       notBefore,
       notAfter: new Date(notBefore.getTime() + 10 * 365 * 24 * 3600 * 1000),
       keys,
-      signingAlgorithm: RSA,
+      signingAlgorithm: algorithm,
     },
     crypto,
   );
