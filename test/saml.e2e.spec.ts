@@ -228,6 +228,9 @@ describe('SAML login', () => {
     it('an assertion signed by another IdP of the federation', () =>
       refused({ signingKeys: uniB.keys }, /^Invalid signature$/));
 
+    it('an assertion signed with SHA-1', () =>
+      refused({ sha1: true }, /weak signature algorithm .*rsa-sha1/));
+
     it('an assertion for another audience', () =>
       refused({ audience: 'https://other-sp.example/shibboleth' }, /audience mismatch/));
 
@@ -409,6 +412,15 @@ describe('SAML login', () => {
     const next = agentFor(t);
     expect((await roundTrip(next, uniB, { attributes: carol })).status).toBe(303);
     await next.get('/nrens').expect(200);
+    // Carol has no password: her only institutional login cannot be unlinked.
+    const identities = await next.get('/account/identities').expect(200);
+    const identityId = /\/account\/identities\/(\d+)\/delete/.exec(identities.text)![1];
+    const unlink = await next
+      .post(`/account/identities/${identityId}/delete`)
+      .type('form')
+      .send({ _csrf: csrfFrom(identities.text) });
+    expect(unlink.status).toBe(422);
+    expect(unlink.text).toContain('only way you can log in');
   });
 
   it('links an institutional account from the account page and refuses one linked elsewhere', async () => {
@@ -440,6 +452,20 @@ describe('SAML login', () => {
     const taken = await roundTrip(agent, uniA);
     expect(taken.status).toBe(409);
     expect(taken.text).toContain('already linked to another account');
+
+    // With a password to fall back on, the link can be undone.
+    const withLink = agentFor(t);
+    await login(withLink, 'root@example.org', 'platform-admin-secret');
+    const list = await withLink.get('/account/identities').expect(200);
+    const linkId = /\/account\/identities\/(\d+)\/delete/.exec(list.text)![1];
+    await withLink
+      .post(`/account/identities/${linkId}/delete`)
+      .type('form')
+      .send({ _csrf: csrfFrom(list.text) })
+      .expect(303);
+    const after = await withLink.get('/account/identities').expect(200);
+    expect(after.text).toContain('The institutional account has been unlinked.');
+    expect(after.text).not.toContain('pairwise-id:x7q9@uni-b.example');
   });
 
   it('closes password login for an NREN’s people when its administrator requires federated login', async () => {

@@ -433,6 +433,11 @@ export class FederationService implements OnModuleInit {
       if (!row) {
         throw new NotFound('identity');
       }
+      // Without a password the last institutional login is the only way in.
+      const user = await em.findOneBy(User, { id: userId });
+      if (!user?.passwordHash && (await em.countBy(FederatedIdentity, { userId })) <= 1) {
+        throw new ValidationFailed([{ field: 'form', code: 'identity_last' }]);
+      }
       await em.delete(FederatedIdentity, { id: row.id });
       await this.audit.record(em, actor, {
         action: 'account.identity-unlinked',

@@ -38,14 +38,19 @@ export function signElement(
   xpath: string,
   keys: KeyPairPem,
   location: { reference: string; action: 'after' | 'prepend' },
+  sha1 = false,
 ): string {
   const sig = new SignedXml({
     privateKey: keys.key,
     publicCert: keys.cert,
-    signatureAlgorithm: RSA_SHA256,
+    signatureAlgorithm: sha1 ? 'http://www.w3.org/2000/09/xmldsig#rsa-sha1' : RSA_SHA256,
     canonicalizationAlgorithm: EXC_C14N,
   });
-  sig.addReference({ xpath, transforms: [ENVELOPED, EXC_C14N], digestAlgorithm: SHA256 });
+  sig.addReference({
+    xpath,
+    transforms: [ENVELOPED, EXC_C14N],
+    digestAlgorithm: sha1 ? 'http://www.w3.org/2000/09/xmldsig#sha1' : SHA256,
+  });
   sig.computeSignature(xml, { location });
   return sig.getSignedXml();
 }
@@ -81,6 +86,8 @@ export interface AssertionOptions {
   sign?: 'assertion' | 'response' | 'both' | 'none';
   signingKeys?: KeyPairPem;
   assertionId?: string;
+  // Sign with RSA-SHA1 and SHA-1 digests, as some old IdPs still do.
+  sha1?: boolean;
 }
 
 export class TestIdp {
@@ -138,10 +145,16 @@ export class TestIdp {
     let assertion = this.assertionXml(o, assertionId);
     const sign = o.sign ?? 'assertion';
     if (sign === 'assertion' || sign === 'both') {
-      assertion = signElement(assertion, "//*[local-name(.)='Assertion']", keys, {
-        reference: "//*[local-name(.)='Assertion']/*[local-name(.)='Issuer']",
-        action: 'after',
-      });
+      assertion = signElement(
+        assertion,
+        "//*[local-name(.)='Assertion']",
+        keys,
+        {
+          reference: "//*[local-name(.)='Assertion']/*[local-name(.)='Issuer']",
+          action: 'after',
+        },
+        o.sha1,
+      );
     }
     const destination =
       o.destination === null ? '' : ` Destination="${esc(o.destination ?? o.acsUrl)}"`;

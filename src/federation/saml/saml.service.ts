@@ -34,6 +34,34 @@ const REQUESTED: { name: string; friendly: string; required: boolean }[] = [
 
 const BEARER = 'urn:oasis:names:tc:SAML:2.0:cm:bearer';
 
+// SHA-1 is refused in signatures and digests (REFEDS/eduGAIN baseline: SHA-256 or better).
+const STRONG_SIGNATURES = new Set([
+  'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256',
+  'http://www.w3.org/2001/04/xmldsig-more#rsa-sha384',
+  'http://www.w3.org/2001/04/xmldsig-more#rsa-sha512',
+  'http://www.w3.org/2007/05/xmldsig-more#sha256-rsa-MGF1',
+]);
+const STRONG_DIGESTS = new Set([
+  'http://www.w3.org/2001/04/xmlenc#sha256',
+  'http://www.w3.org/2001/04/xmldsig-more#sha384',
+  'http://www.w3.org/2001/04/xmlenc#sha512',
+]);
+
+function weakAlgorithm(doc: Element): string | null {
+  for (const [name, allowed] of [
+    ['SignatureMethod', STRONG_SIGNATURES],
+    ['DigestMethod', STRONG_DIGESTS],
+  ] as const) {
+    for (const e of Array.from(doc.getElementsByTagNameNS(NS.ds, name))) {
+      const alg = e.getAttribute('Algorithm') ?? '';
+      if (!allowed.has(alg)) {
+        return alg || `${name} without Algorithm`;
+      }
+    }
+  }
+  return null;
+}
+
 // node-saml reads the system time for NotBefore/NotOnOrAfter; the RA's rules read the
 // injected clock, so tests (and a skewed host) see one notion of now.
 class ClockedSaml extends SAML {
@@ -131,14 +159,17 @@ export class SamlService implements OnModuleInit {
   // Verifies a response posted to the ACS and records who it vouches for; returns the id of
   // the sign-in it answers.
   async acceptResponse(samlResponse: string): Promise<string> {
-    let outerInResponseTo = '';
-    let destination: string | null = null;
+    let outer: Element;
     try {
-      const outer = parseXml(Buffer.from(samlResponse, 'base64').toString('utf8')).documentElement;
-      outerInResponseTo = outer.getAttribute('InResponseTo') ?? '';
-      destination = outer.getAttribute('Destination');
+      outer = parseXml(Buffer.from(samlResponse, 'base64').toString('utf8')).documentElement;
     } catch {
       throw new FederatedLoginRefused('unreadable response');
+    }
+    const outerInResponseTo = outer.getAttribute('InResponseTo') ?? '';
+    const destination = outer.getAttribute('Destination');
+    const weak = weakAlgorithm(outer);
+    if (weak) {
+      throw new FederatedLoginRefused(`weak signature algorithm ${weak}`);
     }
     const login = await this.logins.pending(outerInResponseTo, 'saml');
     const idp = await this.idps.find(login.provider);
