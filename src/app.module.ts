@@ -3,8 +3,10 @@ import { ConfigModule } from '@nestjs/config';
 import { ScheduleModule } from '@nestjs/schedule';
 import { AccountsModule } from './accounts/accounts.module.js';
 import { AuditModule } from './audit/audit.module.js';
+import { CaModule } from './ca/ca.module.js';
 import { Clock, SystemClock } from './common/clock.js';
 import { appConfig } from './config/app.config.js';
+import { caConfig } from './config/ca.config.js';
 import { databaseConfig } from './config/database.config.js';
 import { mailConfig } from './config/mail.config.js';
 import { sessionConfig } from './config/session.config.js';
@@ -14,7 +16,13 @@ import { HomeController } from './home.controller.js';
 import { I18nModule } from './i18n/i18n.module.js';
 import { MailModule } from './mail/mail.module.js';
 import { SessionsModule } from './sessions/sessions.module.js';
+import { DomainsModule } from './domains/domains.module.js';
+import { KeysModule } from './keys/keys.module.js';
+import { NrensModule } from './nrens/nrens.module.js';
 import { OrganisationsModule } from './organisations/organisations.module.js';
+import { PagesModule } from './pages/pages.module.js';
+import { PeopleModule } from './people/people.module.js';
+import { ProductsModule } from './products/products.module.js';
 import { RequestsModule } from './requests/requests.module.js';
 import { secretsConfig } from './config/secrets.config.js';
 import { federationConfig } from './config/federation.config.js';
@@ -30,7 +38,15 @@ export const CORE_IMPORTS = [
   ConfigModule.forRoot({
     isGlobal: true,
     ignoreEnvFile: true,
-    load: [appConfig, databaseConfig, sessionConfig, mailConfig, secretsConfig, federationConfig],
+    load: [
+      appConfig,
+      databaseConfig,
+      sessionConfig,
+      mailConfig,
+      secretsConfig,
+      caConfig,
+      federationConfig,
+    ],
   }),
   ClockModule,
   DatabaseModule,
@@ -45,11 +61,20 @@ export const CORE_IMPORTS = [
   imports: [
     ...CORE_IMPORTS,
     ScheduleModule.forRoot(),
+    CaModule,
     HealthModule,
+    // Every feature, lower ones first; each imports only the ones below it.
+    NrensModule,
     OrganisationsModule,
+    PeopleModule,
+    DomainsModule,
+    ProductsModule,
+    KeysModule,
     RequestsModule,
     FederationModule,
     OpenApiModule,
+    // Last: pages combining several features (and their ':id' routes after the fixed ones).
+    PagesModule,
   ],
   controllers: [HomeController],
 })

@@ -6,6 +6,7 @@ import helmet from 'helmet';
 import { randomUUID } from 'node:crypto';
 import { pinoHttp } from 'pino-http';
 import type { Logger } from 'pino';
+import { CaConnection } from './ca/ca-connection.js';
 import { ErrorFilter } from './common/error.filter.js';
 import { PUBLIC_DIR, VIEWS_DIR } from './common/paths.js';
 import { isApiRequest } from './common/request.js';
@@ -67,6 +68,8 @@ export function configureApp(app: NestExpressApplication, logger: Logger): void 
   app.setBaseViewsDir(VIEWS_DIR);
   app.setViewEngine('hbs');
   app.set('view options', { layout: 'layouts/main' });
+  // Every page, error pages too, says when certificates come from the simulated CA.
+  app.setLocal('simulatedCa', app.get(CaConnection).simulated);
   registerViewHelpers(i18n);
   app.useBodyParser('urlencoded', { extended: false, limit: '128kb' });
   app.useBodyParser('json', { limit: '128kb' });

@@ -15,10 +15,11 @@ import {
   type Actor,
   type Reply,
 } from './support/access-fixture.js';
+import { csrFor, submitRequest } from './support/requests.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
 
-// Every role against every directory endpoint, for objects in and outside its scope and for an
-// id that does not exist. The expectations below are written out by hand from the access
+// Every role against every directory and request endpoint, for objects in and outside its
+// scope and for an id that does not exist. The expectations below are written out by hand from the access
 // table in the README; they are deliberately NOT computed from src/access/access.ts.
 
 const UNKNOWN = 'unknown';
@@ -52,8 +53,8 @@ const ORG_LEVEL_DEPTS: Allowed = {
 };
 const ORG_LEVEL_DOMAINS: Allowed = {
   admin: ALL_DOMAINS,
-  nrenA: ['a1.example.org', 'a2.example.org'],
-  raoA1: ['a1.example.org'],
+  nrenA: ['a1.example.org', 'a1-d2.example.org', 'a2.example.org'],
+  raoA1: ['a1.example.org', 'a1-d2.example.org'],
   raoB1: ['b1.example.net'],
 };
 
@@ -78,19 +79,56 @@ const MAY = {
     ...ORG_LEVEL_DOMAINS,
     draoA1d1: ['a1.example.org'],
     reqA1d1: ['a1.example.org'],
+    reqA1d2: ['a1-d2.example.org'],
   },
   'PATCH /domains/:id': ORG_LEVEL_DOMAINS,
   'POST /domains/:id/check': ORG_LEVEL_DOMAINS,
   'POST /domains/:id/validation-email': ORG_LEVEL_DOMAINS,
   'POST /domains/:id/manual-validation': {
     admin: ALL_DOMAINS,
-    nrenA: ['a1.example.org', 'a2.example.org'],
+    nrenA: ['a1.example.org', 'a1-d2.example.org', 'a2.example.org'],
   },
   'GET /people?organisationId=:id': ORG_LEVEL_ORGS,
   'GET /people?departmentId=:id': { ...ORG_LEVEL_DEPTS, draoA1d1: ['A1-d1'] },
 } satisfies Record<string, Allowed>;
 
 type Route = keyof typeof MAY;
+
+// Requests, named `<department>/<who asked>`: the requester's own, a colleague's (the DRAO
+// asked), another department's and another organisation's.
+const REQUESTS = ['A1-d1/reqA1d1', 'A1-d1/draoA1d1', 'A1-d2/reqA1d2', 'B1-d1/raoB1'] as const;
+type RequestKey = (typeof REQUESTS)[number];
+const A1_REQUESTS: RequestKey[] = ['A1-d1/reqA1d1', 'A1-d1/draoA1d1', 'A1-d2/reqA1d2'];
+const A1_D1_REQUESTS: RequestKey[] = ['A1-d1/reqA1d1', 'A1-d1/draoA1d1'];
+
+// Seeing a request: everyone in its department, and its organisation's and NREN's staff.
+const SEES_REQUESTS: Allowed = {
+  admin: REQUESTS,
+  nrenA: A1_REQUESTS,
+  raoA1: A1_REQUESTS,
+  draoA1d1: A1_D1_REQUESTS,
+  reqA1d1: A1_D1_REQUESTS,
+  reqA1d2: ['A1-d2/reqA1d2'],
+  raoB1: ['B1-d1/raoB1'],
+};
+// Cancelling: those who decide on requests there, and the requester their own. Someone who
+// sees a request but may not cancel it is told so (403); others get 404.
+const MAY_CANCEL: Allowed = {
+  admin: REQUESTS,
+  nrenA: A1_REQUESTS,
+  raoA1: A1_REQUESTS,
+  draoA1d1: A1_D1_REQUESTS,
+  reqA1d1: ['A1-d1/reqA1d1'],
+  reqA1d2: ['A1-d2/reqA1d2'],
+  raoB1: ['B1-d1/raoB1'],
+};
+// Requesting a certificate for a department.
+const MAY_REQUEST_IN: Allowed = {
+  ...ORG_LEVEL_DEPTS,
+  draoA1d1: ['A1-d1'],
+  reqA1d1: ['A1-d1'],
+  reqA1d2: ['A1-d2'],
+};
 
 // Filtered lists: 'all' = everything in the organisation, a list = exactly those; an
 // organisation left out answers 404.
@@ -112,7 +150,7 @@ const SEES: Record<'departments' | 'domains', Sees> = {
     raoB1: { B1: 'all' },
     draoA1d1: { A1: ['a1.example.org'] },
     reqA1d1: { A1: ['a1.example.org'] },
-    reqA1d2: { A1: [] },
+    reqA1d2: { A1: ['a1-d2.example.org'] },
   },
 };
 
@@ -531,7 +569,134 @@ function invitationCases(): Case[] {
   );
 }
 
+// ---------------------------------------------------------------------------------------------
+// Certificate requests.
+// ---------------------------------------------------------------------------------------------
+
+// A CSR per department, for a name under the domain delegated to it (separate keys: the same
+// key in two organisations would be refused).
+const REQUEST_NAME: Record<string, string> = {
+  'A1-d1': 'www.a1.example.org',
+  'A1-d2': 'www.a1-d2.example.org',
+  'B1-d1': 'www.b1.example.net',
+};
+const csrs: Record<string, string> = {};
+const fixtureRequests: Partial<Record<RequestKey, number>> = {};
+
+async function newRequest(key: RequestKey): Promise<{ id: number; version: number }> {
+  const [department, owner] = key.split('/') as [string, Actor];
+  return submitRequest(t, fx.tokens[owner], fx.ids[department], csrs[department]);
+}
+
+function requestCases(): Case[] {
+  const view = ACTORS.flatMap((actor) =>
+    [...REQUESTS, UNKNOWN].map((key): Case => {
+      const allowed = key !== UNKNOWN && (SEES_REQUESTS[actor] ?? []).includes(key);
+      const cancels = key !== UNKNOWN && (MAY_CANCEL[actor] ?? []).includes(key);
+      return {
+        name: `${ACTOR_LABEL[actor]} GET /requests/${key} -> ${allowed ? `200 actions [${cancels ? 'cancel' : ''}]` : '404'}`,
+        async run() {
+          const id = key === UNKNOWN ? UNKNOWN_ID : fixtureRequests[key as RequestKey]!;
+          const res = await fx.call(actor, 'get', `/requests/${id}`);
+          if (!allowed) {
+            expectLikeUnknown(res, await fx.call(actor, 'get', `/requests/${UNKNOWN_ID}`), {
+              status: 404,
+            });
+            return;
+          }
+          expect(res.status).toBe(200);
+          expect(res.body).toMatchObject({ id, status: 'submitted' });
+          expect(res.body.actions).toEqual(cancels ? ['cancel'] : []);
+        },
+      };
+    }),
+  );
+  const list = ACTORS.flatMap((actor) =>
+    [...DEPARTMENTS, UNKNOWN].map((department): Case => {
+      const sees = (SEES_REQUESTS[actor] ?? []).filter((k) => k.startsWith(`${department}/`));
+      return {
+        name: `${ACTOR_LABEL[actor]} GET /requests?departmentId=${department} -> [${sees.join(', ')}]`,
+        async run() {
+          const res = await fx.call(actor, 'get', `/requests?departmentId=${idOf(department)}`);
+          expect(res.status).toBe(200);
+          const items = res.body.items as { id: number; department: { id: number } }[];
+          expect(items.every((r) => r.department.id === idOf(department))).toBe(true);
+          const fixture = new Map(REQUESTS.map((k) => [fixtureRequests[k], k]));
+          const seen = items.flatMap((r) => fixture.get(r.id) ?? []);
+          expect(seen.sort()).toEqual([...sees].sort());
+          if (sees.length === 0) {
+            expect(res.body.total).toBe(0);
+          }
+        },
+      };
+    }),
+  );
+  const cancel = ACTORS.flatMap((actor) =>
+    [...REQUESTS, UNKNOWN].map((key): Case => {
+      const allowed = key !== UNKNOWN && (MAY_CANCEL[actor] ?? []).includes(key);
+      const visible = key !== UNKNOWN && (SEES_REQUESTS[actor] ?? []).includes(key);
+      const outcome = allowed ? '2xx' : visible ? '403' : '404';
+      return {
+        name: `${ACTOR_LABEL[actor]} POST /requests/${key}/cancel -> ${outcome}`,
+        async run() {
+          const target =
+            key === UNKNOWN ? { id: UNKNOWN_ID, version: 1 } : await newRequest(key as RequestKey);
+          const path = (id: number) => `/requests/${id}/cancel`;
+          const res = await fx.call(actor, 'post', path(target.id), { version: target.version });
+          if (allowed) {
+            expect2xx(res, `POST ${path(target.id)}`);
+            expect(res.body).toMatchObject({ status: 'cancelled', actions: [] });
+            return;
+          }
+          if (visible) {
+            expect(res.status).toBe(403);
+            expect(res.body.code).toBe('request_action_forbidden');
+          } else {
+            const unknown = await fx.call(actor, 'post', path(UNKNOWN_ID), {
+              version: target.version,
+            });
+            expectLikeUnknown(res, unknown, { status: 404 });
+          }
+          if (key !== UNKNOWN) {
+            const after = await adminGet(`/requests/${target.id}`);
+            expect(after.body).toMatchObject({ status: 'submitted', version: target.version });
+          }
+        },
+      };
+    }),
+  );
+  const create = ACTORS.flatMap((actor) =>
+    [...DEPARTMENTS, UNKNOWN].map((department): Case => {
+      const allowed = department !== UNKNOWN && (MAY_REQUEST_IN[actor] ?? []).includes(department);
+      return {
+        name: `${ACTOR_LABEL[actor]} POST /requests {departmentId: ${department}} -> ${allowed ? '2xx' : '422 departmentId'}`,
+        async run() {
+          const csr = csrs[department] ?? csrs['A1-d1'];
+          const body = (id: number) => ({ departmentId: id, product: 'OV_SSL', csr });
+          const count = async () =>
+            department === UNKNOWN
+              ? 0
+              : (await adminGet(`/requests?departmentId=${idOf(department)}`)).body.total;
+          const before = await count();
+          const res = await fx.call(actor, 'post', '/requests', body(idOf(department)));
+          if (allowed) {
+            expect2xx(res, 'POST /requests');
+            expect(res.body).toMatchObject({ status: 'submitted', actions: ['cancel'] });
+            expect(res.body.department.id).toBe(idOf(department));
+            return;
+          }
+          const unknown = await fx.call(actor, 'post', '/requests', body(UNKNOWN_ID));
+          expectLikeUnknown(res, unknown, { status: 422, field: 'departmentId' });
+          expect(await count()).toBe(before);
+        },
+      };
+    }),
+  );
+  return [...view, ...list, ...cancel, ...create];
+}
+
 const CASES: Case[] = [
+  ...requestCases(),
   ...nrenCreateCases(),
   ...ENDPOINTS.flatMap(objectCases),
   ...listCases('departments'),
@@ -539,11 +704,17 @@ const CASES: Case[] = [
   ...invitationCases(),
 ];
 
-describe('access matrix: every role against every directory endpoint', () => {
+describe('access matrix: every role against every directory and request endpoint', () => {
   beforeAll(async () => {
     t = await createTestApp({ env: { DCV_DNS_SERVERS: '127.0.0.1:9', DCV_TIMEOUT: '0.3' } });
     fx = await buildAccessFixture(t);
-  });
+    for (const [department, name] of Object.entries(REQUEST_NAME)) {
+      csrs[department] = csrFor([name]);
+    }
+    for (const key of REQUESTS) {
+      fixtureRequests[key] = (await newRequest(key)).id;
+    }
+  }, 60_000);
   afterAll(() => t?.close());
 
   it('has unique case names', () => {

@@ -216,6 +216,7 @@ describe('certificate requests', () => {
       .expect(201);
     expect(res.body).toMatchObject({
       status: 'submitted',
+      actions: ['cancel'],
       names: ['uni.example.org'],
       keyType: 'ECDSA',
       validityDays: 199,
@@ -263,12 +264,13 @@ describe('certificate requests', () => {
       .set('Authorization', `Bearer ${requester.token}`)
       .send({ version: res.body.version })
       .expect(200);
-    expect(cancelled.body.status).toBe('cancelled');
+    expect(cancelled.body).toMatchObject({ status: 'cancelled', actions: [] });
     const twice = await request(t.server)
       .post(`/api/v1/requests/${res.body.id}/cancel`)
       .set('Authorization', `Bearer ${requester.token}`)
       .send({ version: cancelled.body.version });
-    expect(twice.status).toBe(422);
+    expect(twice.status).toBe(409);
+    expect(twice.body).toMatchObject({ code: 'request_action_not_allowed' });
   });
 
   it('refuses a key that was blocked as compromised', async () => {

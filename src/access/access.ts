@@ -2,12 +2,14 @@ import type { Principal } from '../accounts/principal.js';
 import type { Role } from '../accounts/role-grant.entity.js';
 
 // Where an object sits: every object belongs to an NREN, most to an organisation, some to a
-// department. Domains also list the departments they are delegated to.
+// department. Domains also list the departments they are delegated to; requests carry the
+// person who asked for them.
 export interface Place {
   nrenId: number;
   organisationId?: number;
   departmentId?: number;
   delegatedDepartmentIds?: number[];
+  requesterId?: number;
 }
 
 export type Action =
@@ -28,7 +30,12 @@ export type Action =
   | 'domain.validate-manually'
   | 'people.view'
   | 'request.create'
-  | 'request.view';
+  | 'request.view'
+  | 'request.cancel'
+  | 'request.approve'
+  | 'request.reject'
+  | 'request.revoke'
+  | 'request.reconcile';
 
 function grantsOf(p: Principal, role: Role): Set<number> {
   return new Set(p.grants.filter((g) => g.role === role).map((g) => g.scopeId));
@@ -56,6 +63,11 @@ export function scopeOf(p: Principal): Scope {
 // The one place that decides who may do what where (the README's access table). Callers
 // treat "no" like "does not exist", so a forbidden object is indistinguishable from none.
 export function can(p: Principal, action: Action, place: Place): boolean {
+  const own = place.requesterId !== undefined && place.requesterId === p.userId;
+  // Separation of duties: nobody approves their own request, platform administrators included.
+  if (action === 'request.approve' && own) {
+    return false;
+  }
   const s = scopeOf(p);
   if (s.platform) {
     return true;
@@ -93,6 +105,16 @@ export function can(p: Principal, action: Action, place: Place): boolean {
     case 'request.create':
     case 'request.view':
       return nren || rao || member;
+    // The requester withdraws their own; those who decide on requests may withdraw any.
+    case 'request.cancel':
+      return nren || rao || drao || (member && own);
+    case 'request.approve':
+    case 'request.reject':
+    case 'request.revoke':
+      return nren || rao || drao;
+    // Settling an order whose outcome at the CA is unknown (issue 9).
+    case 'request.reconcile':
+      return nren || rao;
   }
 }
 

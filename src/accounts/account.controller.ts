@@ -1,17 +1,7 @@
-import {
-  Body,
-  Controller,
-  Get,
-  Inject,
-  HttpCode,
-  Param,
-  ParseIntPipe,
-  Post,
-  Req,
-  Res,
-} from '@nestjs/common';
+import { Body, Controller, Get, Inject, HttpCode, Param, Post, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { DomainError } from '../common/errors.js';
+import { ParseIdPipe } from '../common/ids.js';
 import { actorOf } from '../common/request.js';
 import type { ConfigType } from '@nestjs/config';
 import { appConfig } from '../config/app.config.js';
@@ -86,7 +76,7 @@ export class AccountController {
 
   @Post('tokens/:id/revoke')
   async revokeToken(
-    @Param('id', ParseIntPipe) id: number,
+    @Param('id', ParseIdPipe) id: number,
     @Req() req: Request,
     @Res() res: Response,
   ) {

@@ -1,15 +1,6 @@
-import {
-  Body,
-  Controller,
-  Delete,
-  Get,
-  HttpCode,
-  Param,
-  ParseIntPipe,
-  Post,
-  Req,
-} from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Req } from '@nestjs/common';
 import type { Request } from 'express';
+import { ParseIdPipe } from '../common/ids.js';
 import { actorOf } from '../common/request.js';
 import type { ApiToken } from './api-token.entity.js';
 import { AccountsService } from './accounts.service.js';
@@ -54,7 +45,7 @@ export class AccountsApiController {
 
   @Delete('tokens/:id')
   @HttpCode(204)
-  async revoke(@Param('id', ParseIntPipe) id: number, @Req() req: Request): Promise<void> {
+  async revoke(@Param('id', ParseIdPipe) id: number, @Req() req: Request): Promise<void> {
     await this.accounts.revokeToken(req.principal!.userId, id, actorOf(req));
   }
 }

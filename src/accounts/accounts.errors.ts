@@ -1,5 +1,16 @@
 import { DomainError } from '../common/errors.js';
 
+export const ACCOUNT_ERROR_CODES = [
+  'login_failed',
+  'login_throttled',
+  'account_exists',
+  'csrf_failed',
+  'password_too_short',
+  'password_too_long',
+  'password_too_common',
+  'password_contains_email',
+] as const;
+
 // Same message whether or not the account exists.
 export class LoginFailed extends DomainError {
   constructor() {
@@ -16,5 +27,11 @@ export class LoginThrottled extends DomainError {
 export class AccountExists extends DomainError {
   constructor(email: string) {
     super('conflict', 'account_exists', { email });
+  }
+}
+
+export class CsrfFailed extends DomainError {
+  constructor() {
+    super('forbidden', 'csrf_failed');
   }
 }

@@ -1,10 +1,11 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import * as argon2 from 'argon2';
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { EntityManager, IsNull } from 'typeorm';
 import { Actor, AuditService } from '../audit/audit.service.js';
 import { Clock } from '../common/clock.js';
 import { NotFound, ValidationFailed } from '../common/errors.js';
+import { sha256Hex } from '../common/hash.js';
 import { Transactions } from '../database/transactions.js';
 import { isLanguage } from '../i18n/languages.js';
 import { AccountExists, LoginFailed, LoginThrottled } from './accounts.errors.js';
@@ -26,10 +27,6 @@ export function normaliseEmail(email: string): string {
 
 export function isPlausibleEmail(email: string): boolean {
   return email.length <= 254 && /^[^\s@]+@[^\s@]+\.[^\s@.]{2,}$/.test(email);
-}
-
-export function hashToken(token: string): string {
-  return createHash('sha256').update(token).digest('hex');
 }
 
 export interface NewToken {
@@ -172,7 +169,7 @@ export class AccountsService implements OnModuleInit {
       const token = await em.save(ApiToken, {
         userId,
         name: trimmed,
-        tokenHash: hashToken(secret),
+        tokenHash: sha256Hex(secret),
         prefix: secret.slice(0, 10),
         lastUsedAt: null,
         revokedAt: null,
@@ -216,7 +213,7 @@ export class AccountsService implements OnModuleInit {
       return null;
     }
     const token = await this.tx.manager.findOneBy(ApiToken, {
-      tokenHash: hashToken(secret),
+      tokenHash: sha256Hex(secret),
       revokedAt: IsNull(),
     });
     if (!token) {

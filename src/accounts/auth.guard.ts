@@ -1,16 +1,11 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
-import { DomainError, Unauthenticated } from '../common/errors.js';
+import { Unauthenticated } from '../common/errors.js';
 import { CSRF_EXEMPT, IS_PUBLIC } from '../common/public.decorator.js';
 import { isApiRequest } from '../common/request.js';
+import { CsrfFailed } from './accounts.errors.js';
 import { csrf } from './csrf.js';
-
-export class CsrfFailed extends DomainError {
-  constructor() {
-    super('forbidden', 'csrf_failed');
-  }
-}
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 

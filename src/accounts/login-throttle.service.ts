@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
-import { createHash } from 'node:crypto';
 import { Clock } from '../common/clock.js';
+import { sha256Hex } from '../common/hash.js';
 import { sessionConfig } from '../config/session.config.js';
 import { Transactions } from '../database/transactions.js';
 import { LoginThrottle } from './login-throttle.entity.js';
@@ -11,7 +11,7 @@ const MAX_DELAY_SECONDS = 15 * 60;
 const ADDRESS_FACTOR = 4;
 
 export function throttleKeys(email: string, ip: string | undefined): string[] {
-  const account = createHash('sha256').update(email.trim().toLowerCase()).digest('hex');
+  const account = sha256Hex(email.trim().toLowerCase());
   return ip ? [`account:${account}`, `address:${ip}`.slice(0, 100)] : [`account:${account}`];
 }
 

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { createHash } from 'node:crypto';
 import { EntityManager, MoreThan } from 'typeorm';
 import { Clock } from '../common/clock.js';
+import { sha256Hex } from '../common/hash.js';
 import { Transactions } from '../database/transactions.js';
 import { AuditEvent, AuditHead } from './audit-event.entity.js';
 
@@ -49,7 +49,7 @@ export function hashEvent(e: Hashed): string {
     e.ip,
     e.detail,
   ];
-  return createHash('sha256').update(JSON.stringify(fields)).digest('hex');
+  return sha256Hex(JSON.stringify(fields));
 }
 
 @Injectable()

@@ -3,7 +3,7 @@ import type { Request, Response } from 'express';
 import type { Logger } from 'pino';
 import { I18nService } from '../i18n/i18n.service.js';
 import { isLanguage, LANG_COOKIE, type Language } from '../i18n/languages.js';
-import { DomainError, httpStatusOf, type ErrorKind } from './errors.js';
+import { COMMON_ERROR_CODES, DomainError, httpStatusOf, type ErrorKind } from './errors.js';
 import { isApiRequest } from './request.js';
 
 function kindOfStatus(status: number): ErrorKind | null {
@@ -29,6 +29,27 @@ function kindOfStatus(status: number): ErrorKind | null {
   }
 }
 
+function codeOfKind(kind: ErrorKind): (typeof COMMON_ERROR_CODES)[number] {
+  switch (kind) {
+    case 'invalid':
+      return 'http_400';
+    case 'unauthenticated':
+      return 'unauthenticated';
+    case 'forbidden':
+      return 'forbidden';
+    case 'not-found':
+      return 'not_found';
+    case 'conflict':
+      return 'conflict';
+    case 'too-large':
+      return 'too_large';
+    case 'rate-limited':
+      return 'rate_limited';
+    case 'unavailable':
+      return 'internal';
+  }
+}
+
 // Framework and parser errors (unknown route, body too large, bad JSON) become domain errors
 // so that one mapping decides status, message and page.
 export function toDomainError(exception: unknown): DomainError | null {
@@ -45,9 +66,7 @@ export function toDomainError(exception: unknown): DomainError | null {
   if (!kind) {
     return null;
   }
-  const code =
-    kind === 'not-found' ? 'not_found' : kind === 'too-large' ? 'too_large' : `http_${status}`;
-  return new DomainError(kind, code);
+  return new DomainError(kind, codeOfKind(kind));
 }
 
 @Catch()
@@ -80,7 +99,9 @@ export class ErrorFilter implements ExceptionFilter {
     const status = error ? httpStatusOf(error.kind) : 500;
     const code = error?.code ?? 'internal';
     // CSR refusals keep their messages with the engine's findings (csr.findings.<CODE>).
-    const key = this.i18n.has(`errors.${code}`) ? `errors.${code}` : `csr.findings.${code}`;
+    const key =
+      error?.messageKey ??
+      (this.i18n.has(`errors.${code}`) ? `errors.${code}` : `csr.findings.${code}`);
     const message = this.i18n.t(lang, key, {
       ...error?.params,
       requestId: String(req.id),

@@ -12,6 +12,31 @@ export type ErrorKind =
 
 export type ErrorParams = Record<string, string | number>;
 
+// Codes any feature may use: the general failures, and the field problems of the shared
+// input rules (common/input.ts). Each feature lists its own in <feature>.errors.ts; all of
+// them together are ErrorCode (src/error-codes.ts), each with a message in every language.
+export const COMMON_ERROR_CODES = [
+  'internal',
+  'not_found',
+  'forbidden',
+  'unauthenticated',
+  'validation_failed',
+  'stale_object',
+  'stale_form',
+  'conflict',
+  'too_large',
+  'rate_limited',
+  'http_400',
+  'required',
+  'invalid',
+  'too_long',
+  'too_many',
+  'email_invalid',
+  'country_invalid',
+  'language_unknown',
+  'name_taken',
+] as const;
+
 export interface FieldProblem {
   field: string;
   code: string;
@@ -19,6 +44,9 @@ export interface FieldProblem {
 }
 
 export class DomainError extends Error {
+  // Set when the message lives elsewhere than errors.<code> (a CA's refusal, in ca.json).
+  messageKey?: string;
+
   constructor(
     readonly kind: ErrorKind,
     readonly code: string,

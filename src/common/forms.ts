@@ -1,6 +1,7 @@
 import type { Request, Response } from 'express';
 import { I18nService } from '../i18n/i18n.service.js';
 import { DomainError, httpStatusOf } from './errors.js';
+import { parseId } from './ids.js';
 
 export interface FormFailure {
   status: number;
@@ -42,32 +43,61 @@ export function renderFormFailure(
   });
 }
 
+type Flash = NonNullable<Request['session']['flash']>;
+
+interface Saving<T> {
+  save: () => Promise<T>;
+  then: (saved: T) => string;
+  // The message on the next page: a key (info), or one that depends on what was saved.
+  flash?: string | ((saved: T) => Flash);
+}
+
+function saved<T>(req: Request, res: Response, form: Saving<T>, result: T): void {
+  req.session.flash =
+    typeof form.flash === 'function'
+      ? form.flash(result)
+      : { kind: 'info', key: form.flash ?? 'common.saved' };
+  res.redirect(303, form.then(result));
+}
+
 // The usual life of a form post: save, say so on the next page, go there; or show the form
 // again with the problems. `model` is only built when the form has to be shown again.
 export async function submitForm<T>(
   req: Request,
   res: Response,
   i18n: I18nService,
-  form: {
-    save: () => Promise<T>;
-    then: (saved: T) => string;
-    flash?: string;
+  form: Saving<T> & {
     view: string;
     model?: () => Record<string, unknown> | Promise<Record<string, unknown>>;
   },
 ): Promise<void> {
-  let saved: T;
+  let result: T;
   try {
-    saved = await form.save();
+    result = await form.save();
   } catch (err) {
     renderFormFailure(err, req, res, i18n, form.view, (await form.model?.()) ?? {});
     return;
   }
-  req.session.flash = { kind: 'info', key: form.flash ?? 'common.saved' };
-  res.redirect(303, form.then(saved));
+  saved(req, res, form, result);
 }
 
-export function idParam(value: string): number {
-  const n = Number(value);
-  return Number.isInteger(n) && n > 0 && n < 2 ** 31 ? n : -1;
+// The same for a form that is part of a page (a domain's checks, an organisation's new
+// department): on failure the whole page is shown again, with the failure at the form.
+export async function submitOnPage<T>(
+  req: Request,
+  res: Response,
+  i18n: I18nService,
+  form: Saving<T> & { page: (failure: FormFailure) => Promise<void> },
+): Promise<void> {
+  let result: T;
+  try {
+    result = await form.save();
+  } catch (err) {
+    await form.page(formFailure(err, req, i18n));
+    return;
+  }
+  saved(req, res, form, result);
 }
+
+// src/requests still parses its ids by hand; everything else uses ParseIdPipe (common/ids.ts).
+export const idParam = parseId;

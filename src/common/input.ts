@@ -25,8 +25,38 @@ export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.ou
   return result.data;
 }
 
+// How an edit treats the fields it leaves out. A form sends every field (an unticked box
+// sends nothing, which means "off"), so it replaces them all; a PATCH names only what it
+// changes, so the others keep their stored value. Services merge, controllers do not.
+export type EditMode = 'replace' | 'merge';
+
+export function editedInput(mode: EditMode, input: unknown, stored: object): unknown {
+  if (mode === 'replace' || typeof input !== 'object' || input === null || Array.isArray(input)) {
+    return input;
+  }
+  // The version is never taken from storage: it must be the one the caller saw.
+  const { version: _version, ...kept } = stored as Record<string, unknown>;
+  return { ...kept, ...input };
+}
+
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@.]{2,}$/;
 const asString = (v: unknown) => (v === undefined || v === null ? '' : v);
+
+// A list arrives from a form as one text (an entry per line, or separated by commas,
+// semicolons or blanks; a multiple choice sends one value or several) and from the API as
+// an array.
+function splitList(v: unknown): unknown[] {
+  if (v === undefined || v === null) {
+    return [];
+  }
+  if (Array.isArray(v)) {
+    return v as unknown[];
+  }
+  return typeof v === 'string' ? v.split(/[\s,;]+/).filter(Boolean) : [v];
+}
+
+const list = <T extends z.ZodType>(item: T, max: number, min = 0) =>
+  z.preprocess(splitList, z.array(item).min(min, 'required').max(max, 'too_many'));
 
 export const field = {
   text: (max: number) =>
@@ -47,15 +77,9 @@ export const field = {
         .max(254, 'too_long')
         .regex(EMAIL, 'email_invalid'),
     ),
+  list,
   emailList: (max: number) =>
-    z.preprocess(
-      (v) => (typeof v === 'string' ? v.split(/[\s,;]+/).filter(Boolean) : (v ?? [])),
-      z
-        .array(z.string().trim().toLowerCase().max(254, 'too_long').regex(EMAIL, 'email_invalid'), {
-          error: 'invalid',
-        })
-        .max(max, 'too_many'),
-    ),
+    list(z.string().trim().toLowerCase().max(254, 'too_long').regex(EMAIL, 'email_invalid'), max),
   country: () =>
     z.preprocess(
       asString,

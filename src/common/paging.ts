@@ -1,3 +1,5 @@
+import { Brackets, type ObjectLiteral, type SelectQueryBuilder } from 'typeorm';
+
 // Lists are always paged; the page size is fixed per list, never taken from the client.
 export interface PageRequest {
   page: number;
@@ -40,4 +42,42 @@ export function toPage<T>(items: T[], total: number, req: PageRequest): Page<T> 
 // LIKE pattern for a search term, with the wildcards in it taken literally.
 export function likePattern(q: string): string {
   return `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+// What a list may show: rows whose column holds one of the ids, for any of the pairs given
+// (an NREN administrator's NRENs, an RAO's organisations…); null for everything.
+export type Within = [column: string, ids: Iterable<number>][] | null;
+
+// One page of a list: restricted to what the person may see, searched by one column, and
+// counted, in one place so that every list pages and searches alike.
+export async function pagedQuery<T extends ObjectLiteral>(
+  qb: SelectQueryBuilder<T>,
+  req: PageRequest,
+  options: { within: Within; search?: string },
+): Promise<Page<T>> {
+  const { within, search } = options;
+  if (within) {
+    qb.andWhere(
+      new Brackets((w) => {
+        within.forEach(([column, ids], i) => {
+          // 0 is never an id: it keeps IN () valid when the set is empty.
+          const condition = `${column} IN (:...within${i})`;
+          const params = { [`within${i}`]: [0, ...ids] };
+          if (i === 0) {
+            w.where(condition, params);
+          } else {
+            w.orWhere(condition, params);
+          }
+        });
+      }),
+    );
+  }
+  if (req.q && search) {
+    qb.andWhere(`${search} LIKE :q`, { q: likePattern(req.q) });
+  }
+  const [items, total] = await qb
+    .skip((req.page - 1) * req.size)
+    .take(req.size)
+    .getManyAndCount();
+  return toPage(items, total, req);
 }

@@ -1,4 +1,5 @@
-import { constants, createHash, createPublicKey, verify, type KeyObject } from 'node:crypto';
+import { constants, createPublicKey, verify, type KeyObject } from 'node:crypto';
+import { sha256Hex } from '../common/hash.js';
 import { CsrParseError, type CsrParseErrorCode } from './csr.errors.js';
 import {
   bytesOf,
@@ -232,10 +233,6 @@ function decodeBase64(body: string): Uint8Array {
   }
   const bytes = Buffer.from(body, 'base64');
   return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-}
-
-function sha256Hex(bytes: Uint8Array): string {
-  return createHash('sha256').update(bytes).digest('hex');
 }
 
 function decodeDer(der: Uint8Array): DecodedCsr {

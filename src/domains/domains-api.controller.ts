@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Param, Patch, Post, Query, Req } from '@nestjs/common';
 import type { Request } from 'express';
-import { idParam } from '../common/forms.js';
+import { ParseIdPipe } from '../common/ids.js';
 import { pageRequest } from '../common/paging.js';
 import { actorOf } from '../common/request.js';
 import type { Domain } from './domain.entity.js';
@@ -17,23 +17,23 @@ export class DomainsApiController {
 
   @Get('organisations/:id/domains')
   async list(
-    @Param('id') id: string,
+    @Param('id', ParseIdPipe) id: number,
     @Query() query: Record<string, unknown>,
     @Req() req: Request,
   ) {
-    const page = await this.domains.list(req.principal!, idParam(id), pageRequest(query, 100));
+    const page = await this.domains.list(req.principal!, id, pageRequest(query, 100));
     return { ...page, items: page.items.map((d) => view(d)) };
   }
 
   @Post('organisations/:id/domains')
-  async create(@Param('id') id: string, @Body() body: unknown, @Req() req: Request) {
-    const d = await this.domains.register(req.principal!, idParam(id), body, actorOf(req));
+  async create(@Param('id', ParseIdPipe) id: number, @Body() body: unknown, @Req() req: Request) {
+    const d = await this.domains.register(req.principal!, id, body, actorOf(req));
     return view(d, { status: this.domains.stateOf(d) });
   }
 
   @Get('domains/:id')
-  async get(@Param('id') id: string, @Req() req: Request) {
-    const detail = await this.domains.get(req.principal!, idParam(id));
+  async get(@Param('id', ParseIdPipe) id: number, @Req() req: Request) {
+    const detail = await this.domains.get(req.principal!, id);
     return view(detail.domain, {
       status: detail.state,
       departmentIds: detail.departmentIds,
@@ -45,41 +45,26 @@ export class DomainsApiController {
   // Wildcards and delegation; left-out fields keep their value; `version` is required.
   @Patch('domains/:id')
   async update(
-    @Param('id') id: string,
+    @Param('id', ParseIdPipe) id: number,
     @Body() body: Record<string, unknown>,
     @Req() req: Request,
   ) {
-    const current = await this.domains.get(req.principal!, idParam(id));
-    const d = await this.domains.update(
-      req.principal!,
-      current.domain.id,
-      {
-        wildcardsAllowed: current.domain.wildcardsAllowed,
-        departmentIds: current.departmentIds,
-        ...body,
-      },
-      actorOf(req),
-    );
-    return this.get(String(d.id), req);
+    const d = await this.domains.update(req.principal!, id, body, actorOf(req), 'merge');
+    return this.get(d.id, req);
   }
 
   @Post('domains/:id/check')
-  async check(@Param('id') id: string, @Body() body: unknown, @Req() req: Request) {
-    const { domain, outcome } = await this.domains.check(
-      req.principal!,
-      idParam(id),
-      body,
-      actorOf(req),
-    );
+  async check(@Param('id', ParseIdPipe) id: number, @Body() body: unknown, @Req() req: Request) {
+    const { domain, outcome } = await this.domains.check(req.principal!, id, body, actorOf(req));
     return { outcome, domain: view(domain, { status: this.domains.stateOf(domain) }) };
   }
 
   @Post('domains/:id/validation-email')
-  async email(@Param('id') id: string, @Body() body: unknown, @Req() req: Request) {
+  async email(@Param('id', ParseIdPipe) id: number, @Body() body: unknown, @Req() req: Request) {
     return {
       sentTo: await this.domains.sendValidationEmail(
         req.principal!,
-        idParam(id),
+        id,
         body,
         actorOf(req),
         req.lang,
@@ -88,8 +73,8 @@ export class DomainsApiController {
   }
 
   @Post('domains/:id/manual-validation')
-  async manual(@Param('id') id: string, @Body() body: unknown, @Req() req: Request) {
-    const d = await this.domains.validateManually(req.principal!, idParam(id), body, actorOf(req));
+  async manual(@Param('id', ParseIdPipe) id: number, @Body() body: unknown, @Req() req: Request) {
+    const d = await this.domains.validateManually(req.principal!, id, body, actorOf(req));
     return view(d, { status: this.domains.stateOf(d) });
   }
 }

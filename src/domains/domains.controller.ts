@@ -1,15 +1,14 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { can } from '../access/access.js';
+import { placeOfDomain } from '../access/places.js';
 import { AuditService } from '../audit/audit.service.js';
-import { formFailure, idParam, submitForm } from '../common/forms.js';
+import { submitForm, submitOnPage } from '../common/forms.js';
+import { ParseIdPipe } from '../common/ids.js';
 import { Public } from '../common/public.decorator.js';
 import { actorOf } from '../common/request.js';
 import { I18nService } from '../i18n/i18n.service.js';
-import {
-  OrganisationsService,
-  placeOfOrganisation,
-} from '../organisations/organisations.service.js';
+import { OrganisationsService } from '../organisations/organisations.service.js';
 import { DomainsService } from './domains.service.js';
 
 @Controller()
@@ -22,19 +21,19 @@ export class DomainsController {
   ) {}
 
   @Get('organisations/:id/domains/new')
-  async newForm(@Param('id') id: string, @Req() req: Request, @Res() res: Response) {
-    const o = await this.organisations.get(req.principal!, idParam(id), 'domain.create');
+  async newForm(@Param('id', ParseIdPipe) id: number, @Req() req: Request, @Res() res: Response) {
+    const o = await this.organisations.get(req.principal!, id, 'domain.create');
     res.render('domains/new', { organisation: o, values: {} });
   }
 
   @Post('organisations/:id/domains')
   async create(
-    @Param('id') id: string,
+    @Param('id', ParseIdPipe) id: number,
     @Body() body: Record<string, unknown>,
     @Req() req: Request,
     @Res() res: Response,
   ) {
-    const o = await this.organisations.get(req.principal!, idParam(id), 'domain.create');
+    const o = await this.organisations.get(req.principal!, id, 'domain.create');
     await submitForm(req, res, this.i18n, {
       save: () => this.domains.register(req.principal!, o.id, body, actorOf(req)),
       then: (d) => `/domains/${d.id}`,
@@ -45,8 +44,8 @@ export class DomainsController {
   }
 
   @Get('domains/:id')
-  async show(@Param('id') id: string, @Req() req: Request, @Res() res: Response) {
-    await this.renderShow(idParam(id), req, res);
+  async show(@Param('id', ParseIdPipe) id: number, @Req() req: Request, @Res() res: Response) {
+    await this.renderShow(id, req, res);
   }
 
   private async renderShow(
@@ -58,10 +57,7 @@ export class DomainsController {
   ) {
     const p = req.principal!;
     const detail = await this.domains.get(p, id);
-    const place = {
-      ...placeOfOrganisation(detail.organisation),
-      delegatedDepartmentIds: detail.departmentIds,
-    };
+    const place = placeOfDomain(detail.organisation, detail.departmentIds);
     const mayEdit = can(p, 'domain.edit', place);
     const departments = mayEdit
       ? await this.organisations.listDepartments(p, detail.organisation.id)
@@ -85,85 +81,66 @@ export class DomainsController {
 
   @Post('domains/:id')
   async update(
-    @Param('id') id: string,
+    @Param('id', ParseIdPipe) id: number,
     @Body() body: Record<string, unknown>,
     @Req() req: Request,
     @Res() res: Response,
   ) {
-    try {
-      await this.domains.update(req.principal!, idParam(id), body, actorOf(req));
-      req.session.flash = { kind: 'info', key: 'common.saved' };
-      res.redirect(303, `/domains/${idParam(id)}`);
-    } catch (err) {
-      const failure = formFailure(err, req, this.i18n);
-      await this.renderShow(idParam(id), req, res, { editForm: failure }, failure.status);
-    }
+    await submitOnPage(req, res, this.i18n, {
+      save: () => this.domains.update(req.principal!, id, body, actorOf(req)),
+      then: () => `/domains/${id}`,
+      page: (failure) => this.renderShow(id, req, res, { editForm: failure }, failure.status),
+    });
   }
 
   @Post('domains/:id/check')
   async check(
-    @Param('id') id: string,
+    @Param('id', ParseIdPipe) id: number,
     @Body() body: Record<string, unknown>,
     @Req() req: Request,
     @Res() res: Response,
   ) {
-    try {
-      const { outcome } = await this.domains.check(req.principal!, idParam(id), body, actorOf(req));
-      req.session.flash = {
+    await submitOnPage(req, res, this.i18n, {
+      save: () => this.domains.check(req.principal!, id, body, actorOf(req)),
+      then: () => `/domains/${id}#validation`,
+      flash: ({ outcome }) => ({
         kind: outcome.ok ? 'info' : 'error',
         key: outcome.ok ? 'domains.check.ok' : 'domains.check.failed',
-      };
-      res.redirect(303, `/domains/${idParam(id)}#validation`);
-    } catch (err) {
-      const failure = formFailure(err, req, this.i18n);
-      await this.renderShow(idParam(id), req, res, { checkForm: failure }, failure.status);
-    }
+      }),
+      page: (failure) => this.renderShow(id, req, res, { checkForm: failure }, failure.status),
+    });
   }
 
   @Post('domains/:id/email')
   async email(
-    @Param('id') id: string,
+    @Param('id', ParseIdPipe) id: number,
     @Body() body: Record<string, unknown>,
     @Req() req: Request,
     @Res() res: Response,
   ) {
-    try {
-      await this.domains.sendValidationEmail(
-        req.principal!,
-        idParam(id),
-        body,
-        actorOf(req),
-        req.lang,
-      );
-      req.session.flash = { kind: 'info', key: 'domains.email.sent' };
-      res.redirect(303, `/domains/${idParam(id)}#validation`);
-    } catch (err) {
-      const failure = formFailure(err, req, this.i18n);
-      await this.renderShow(idParam(id), req, res, { emailForm: failure }, failure.status);
-    }
+    await submitOnPage(req, res, this.i18n, {
+      save: () =>
+        this.domains.sendValidationEmail(req.principal!, id, body, actorOf(req), req.lang),
+      then: () => `/domains/${id}#validation`,
+      flash: 'domains.email.sent',
+      page: (failure) => this.renderShow(id, req, res, { emailForm: failure }, failure.status),
+    });
   }
 
   @Post('domains/:id/manual-validation')
   async manual(
-    @Param('id') id: string,
+    @Param('id', ParseIdPipe) id: number,
     @Body() body: Record<string, unknown>,
     @Req() req: Request,
     @Res() res: Response,
   ) {
-    try {
-      await this.domains.validateManually(req.principal!, idParam(id), body, actorOf(req));
-      req.session.flash = { kind: 'info', key: 'domains.manual.done' };
-      res.redirect(303, `/domains/${idParam(id)}#validation`);
-    } catch (err) {
-      const failure = formFailure(err, req, this.i18n);
-      await this.renderShow(
-        idParam(id),
-        req,
-        res,
-        { manualForm: { ...failure, values: body } },
-        failure.status,
-      );
-    }
+    await submitOnPage(req, res, this.i18n, {
+      save: () => this.domains.validateManually(req.principal!, id, body, actorOf(req)),
+      then: () => `/domains/${id}#validation`,
+      flash: 'domains.manual.done',
+      page: (failure) =>
+        this.renderShow(id, req, res, { manualForm: { ...failure, values: body } }, failure.status),
+    });
   }
 
   // The link in the validation e-mail. GET only shows a button: mail scanners that follow

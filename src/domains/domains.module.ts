@@ -1,12 +1,12 @@
 import { Module } from '@nestjs/common';
-import { OrganisationsCoreModule } from '../organisations/organisations-core.module.js';
+import { OrganisationsModule } from '../organisations/organisations.module.js';
 import { DcvModule } from './dcv/dcv.module.js';
 import { DomainsApiController } from './domains-api.controller.js';
 import { DomainsController } from './domains.controller.js';
 import { DomainsService } from './domains.service.js';
 
 @Module({
-  imports: [OrganisationsCoreModule, DcvModule],
+  imports: [OrganisationsModule, DcvModule],
   controllers: [DomainsController, DomainsApiController],
   providers: [DomainsService],
   exports: [DomainsService],

@@ -1,57 +1,38 @@
 import { Injectable } from '@nestjs/common';
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { EntityManager, In } from 'typeorm';
-import { z } from 'zod';
-import { can, scopeOf, type Action, type Place } from '../access/access.js';
+import { can, scopeOf, type Action } from '../access/access.js';
+import { placeOfDomain, placeOfOrganisation } from '../access/places.js';
 import type { Principal } from '../accounts/principal.js';
 import { AuditService, type Actor } from '../audit/audit.service.js';
 import { Clock } from '../common/clock.js';
 import { NotFound, StaleObject, ValidationFailed } from '../common/errors.js';
-import { field, parseInput } from '../common/input.js';
-import { likePattern, toPage, type Page, type PageRequest } from '../common/paging.js';
+import { sha256Hex } from '../common/hash.js';
+import { editedInput, parseInput, type EditMode } from '../common/input.js';
+import { pagedQuery, type Page, type PageRequest } from '../common/paging.js';
 import { DOMAIN_VALIDATION_REUSE, validationExpiresAt } from '../common/validation-reuse.js';
 import { Transactions } from '../database/transactions.js';
 import { isLanguage } from '../i18n/languages.js';
 import { MailService } from '../mail/mail.service.js';
 import { Department } from '../organisations/department.entity.js';
 import { Organisation } from '../organisations/organisation.entity.js';
-import {
-  OrganisationsService,
-  placeOfOrganisation,
-} from '../organisations/organisations.service.js';
+import { OrganisationsService } from '../organisations/organisations.service.js';
 import { DcvChecker, type DcvOutcome } from './dcv/dcv-checker.js';
 import { DCV_METHODS, type DcvChallenge } from './dcv/dcv-challenge.js';
 import { DomainDelegation } from './domain-delegation.entity.js';
 import { normaliseDomain } from './domain-name.js';
 import { Domain, type DomainMethod, type DomainState } from './domain.entity.js';
 import { DomainLinkInvalid } from './domains.errors.js';
+import {
+  checkInput,
+  domainInput,
+  domainUpdateInput,
+  EMAIL_LOCAL_PARTS,
+  emailInput,
+  manualInput,
+} from './domains.input.js';
 
-// BR 3.2.2.4.4: the constructed addresses for e-mail validation.
-export const EMAIL_LOCAL_PARTS = [
-  'admin',
-  'administrator',
-  'hostmaster',
-  'postmaster',
-  'webmaster',
-];
 const EMAIL_LINK_VALIDITY_MS = 30 * 24 * 3600 * 1000; // BR 3.2.2.4.4: random value valid 30 days
-
-export const domainInput = z.object({
-  name: z.string({ error: 'required' }),
-  wildcardsAllowed: field.flag(),
-});
-export const domainUpdateInput = z.object({
-  wildcardsAllowed: field.flag(),
-  departmentIds: z.preprocess(
-    (v): unknown[] =>
-      v === undefined || v === '' ? [] : Array.isArray(v) ? (v as unknown[]) : [v],
-    z.array(z.coerce.number().int().positive('invalid')).max(500, 'too_many'),
-  ),
-  version: field.version(),
-});
-const checkInput = z.object({ method: z.enum(DCV_METHODS, { error: 'dcv_method_unknown' }) });
-const manualInput = z.object({ note: field.text(1000), version: field.version() });
-const emailInput = z.object({ localPart: z.enum(EMAIL_LOCAL_PARTS, { error: 'invalid' }) });
 
 export interface DomainDetail {
   domain: Domain;
@@ -60,10 +41,6 @@ export interface DomainDetail {
   departmentIds: number[];
   challenges: DcvChallenge[];
   emailAddresses: string[];
-}
-
-function tokenHash(token: string): string {
-  return createHash('sha256').update(token).digest('hex');
 }
 
 function newDcvToken(): string {
@@ -86,10 +63,6 @@ export class DomainsService {
       return 'expired';
     }
     return d.state;
-  }
-
-  private placeOf(o: Organisation, departmentIds: number[]): Place {
-    return { ...placeOfOrganisation(o), delegatedDepartmentIds: departmentIds };
   }
 
   async list(
@@ -122,19 +95,13 @@ export class DomainsService {
         { mine },
       );
     }
-    if (req.q) {
-      qb.andWhere('d.name LIKE :q', { q: likePattern(req.q) });
-    }
-    const [items, total] = await qb
-      .skip((req.page - 1) * req.size)
-      .take(req.size)
-      .getManyAndCount();
+    // Restricted above: all of the organisation's domains, or those delegated to the member.
+    const page = await pagedQuery(qb, req, { within: null, search: 'd.name' });
     const now = this.clock.now();
-    return toPage(
-      items.map((d) => Object.assign(d, { status: this.stateOf(d, now) })),
-      total,
-      req,
-    );
+    return {
+      ...page,
+      items: page.items.map((d) => Object.assign(d, { status: this.stateOf(d, now) })),
+    };
   }
 
   // Domains delegated to one department (its page, and later the CSR checks).
@@ -167,7 +134,7 @@ export class DomainsService {
     const departmentIds = (await m.findBy(DomainDelegation, { domainId: id })).map(
       (d) => d.departmentId,
     );
-    if (!can(p, action, this.placeOf(organisation, departmentIds))) {
+    if (!can(p, action, placeOfDomain(organisation, departmentIds))) {
       throw new NotFound('domain');
     }
     return { domain, organisation, departmentIds };
@@ -247,10 +214,17 @@ export class DomainsService {
     });
   }
 
-  async update(p: Principal, id: number, input: unknown, actor: Actor): Promise<Domain> {
-    const data = parseInput(domainUpdateInput, input);
+  async update(
+    p: Principal,
+    id: number,
+    input: unknown,
+    actor: Actor,
+    mode: EditMode = 'replace',
+  ): Promise<Domain> {
     return this.tx.run(async (em) => {
       const { domain, departmentIds } = await this.load(p, id, 'domain.edit', em);
+      const stored = { wildcardsAllowed: domain.wildcardsAllowed, departmentIds };
+      const data = parseInput(domainUpdateInput, editedInput(mode, input, stored));
       if (domain.version !== data.version) {
         throw new StaleObject();
       }
@@ -371,7 +345,7 @@ export class DomainsService {
     return this.tx.run(async (em) => {
       const { domain, organisation } = await this.load(p, id, 'domain.check', em);
       const to = `${localPart}@${domain.name}`;
-      domain.emailTokenHash = tokenHash(token);
+      domain.emailTokenHash = sha256Hex(token);
       domain.emailSentTo = to;
       domain.emailTokenExpiresAt = new Date(this.clock.now().getTime() + EMAIL_LINK_VALIDITY_MS);
       await em.save(domain);
@@ -392,7 +366,7 @@ export class DomainsService {
   }
 
   async emailLink(token: string): Promise<Domain> {
-    const domain = await this.tx.manager.findOneBy(Domain, { emailTokenHash: tokenHash(token) });
+    const domain = await this.tx.manager.findOneBy(Domain, { emailTokenHash: sha256Hex(token) });
     if (!domain || !domain.emailTokenExpiresAt || domain.emailTokenExpiresAt <= this.clock.now()) {
       throw new DomainLinkInvalid();
     }
@@ -406,7 +380,7 @@ export class DomainsService {
         where: { id: found.id },
         lock: this.tx.forUpdate,
       });
-      if (domain.emailTokenHash !== tokenHash(token)) {
+      if (domain.emailTokenHash !== sha256Hex(token)) {
         throw new DomainLinkInvalid();
       }
       const actor = { id: null, label: domain.emailSentTo ?? 'e-mail', ip };

@@ -15,7 +15,6 @@ import {
 import type { ConfigType } from '@nestjs/config';
 import type { Request, Response } from 'express';
 import { can } from '../access/access.js';
-import { hashToken } from '../accounts/accounts.service.js';
 import { AuditService } from '../audit/audit.service.js';
 import { Clock } from '../common/clock.js';
 import { NotFound } from '../common/errors.js';
@@ -25,7 +24,8 @@ import { appConfig } from '../config/app.config.js';
 import { Transactions } from '../database/transactions.js';
 import { Nren } from '../nrens/nren.entity.js';
 import { Invitation } from '../people/invitation.entity.js';
-import { InvitationInvalid } from '../people/people.service.js';
+import { InvitationInvalid } from '../people/people.errors.js';
+import { sha256Hex } from '../common/hash.js';
 import { regenerateSession, safeNext, saveSession } from '../sessions/session-helpers.js';
 import type { LoginIntent } from './federation-login.entity.js';
 import {
@@ -344,7 +344,7 @@ export class FederationController {
     this.requireAny();
     const token = typeof body.token === 'string' ? body.token : '';
     const invitation = token
-      ? await this.tx.manager.findOneBy(Invitation, { tokenHash: hashToken(token) })
+      ? await this.tx.manager.findOneBy(Invitation, { tokenHash: sha256Hex(token) })
       : null;
     if (!invitation) {
       throw new InvitationInvalid('unknown');

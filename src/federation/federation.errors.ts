@@ -1,5 +1,16 @@
 import { DomainError } from '../common/errors.js';
 
+export const FEDERATION_ERROR_CODES = [
+  'federation_refused',
+  'federation_login_expired',
+  'federation_idp_unknown',
+  'federation_identity_unknown',
+  'federation_identity_taken',
+  'federation_unavailable',
+  'local_login_not_allowed',
+  'identity_last',
+] as const;
+
 // The IdP's answer was not accepted. The reason goes to the log, not to the page: it helps an
 // operator and would only help an attacker.
 export class FederatedLoginRefused extends DomainError {

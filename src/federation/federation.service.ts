@@ -13,7 +13,7 @@ import { Transactions } from '../database/transactions.js';
 import { Department } from '../organisations/department.entity.js';
 import { Organisation } from '../organisations/organisation.entity.js';
 import { Invitation } from '../people/invitation.entity.js';
-import { InvitationInvalid } from '../people/people.service.js';
+import { InvitationInvalid } from '../people/people.errors.js';
 import { FederatedIdentity } from './federated-identity.entity.js';
 import type { FederationLogin } from './federation-login.entity.js';
 import type { VerifiedIdentity } from './federation-logins.service.js';

@@ -2,7 +2,8 @@ import { Controller, Get, Param, Query, Req } from '@nestjs/common';
 import type { Request } from 'express';
 import type { MailMessage } from './mail-message.entity.js';
 import { MailService } from './mail.service.js';
-import { messageId, pageNumber } from './outbox.controller.js';
+import { pageNumber } from './outbox.controller.js';
+import { ParseIdPipe } from '../common/ids.js';
 
 function messageView(m: MailMessage) {
   return {
@@ -45,7 +46,7 @@ export class OutboxApiController {
   }
 
   @Get(':id')
-  async show(@Param('id') id: string, @Req() req: Request) {
-    return messageView(await this.mail.outboxMessage(req.principal!, messageId(id)));
+  async show(@Param('id', ParseIdPipe) id: number, @Req() req: Request) {
+    return messageView(await this.mail.outboxMessage(req.principal!, id));
   }
 }

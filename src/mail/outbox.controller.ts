@@ -1,18 +1,11 @@
 import { Controller, Get, Param, Post, Query, Render, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { NotFound } from '../common/errors.js';
 import { I18nService } from '../i18n/i18n.service.js';
 import { MailService, type OutboxPage } from './mail.service.js';
+import { ParseIdPipe } from '../common/ids.js';
 
 export function pageNumber(value: unknown): number {
   return typeof value === 'string' && /^[1-9]\d{0,6}$/.test(value) ? Number(value) : 1;
-}
-
-export function messageId(value: string): number {
-  if (!/^[1-9]\d{0,9}$/.test(value)) {
-    throw new NotFound();
-  }
-  return Number(value);
 }
 
 function pager(result: OutboxPage) {
@@ -48,8 +41,8 @@ export class OutboxController {
 
   @Get(':id')
   @Render('admin/outbox-message')
-  async show(@Param('id') id: string, @Req() req: Request) {
-    const message = await this.mail.outboxMessage(req.principal!, messageId(id));
+  async show(@Param('id', ParseIdPipe) id: number, @Req() req: Request) {
+    const message = await this.mail.outboxMessage(req.principal!, id);
     return {
       title: this.i18n.t(req.lang, 'mail.message.title', { id: message.id }),
       message,

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Param, Patch, Post, Query, Req } from '@nestjs/common';
 import type { Request } from 'express';
-import { idParam } from '../common/forms.js';
+import { ParseIdPipe } from '../common/ids.js';
 import { pageRequest } from '../common/paging.js';
 import { actorOf } from '../common/request.js';
 import { nrenView, NrensService } from './nrens.service.js';
@@ -21,26 +21,17 @@ export class NrensApiController {
   }
 
   @Get(':id')
-  async get(@Param('id') id: string, @Req() req: Request) {
-    return nrenView(await this.nrens.get(req.principal!, idParam(id)));
+  async get(@Param('id', ParseIdPipe) id: number, @Req() req: Request) {
+    return nrenView(await this.nrens.get(req.principal!, id));
   }
 
   // Fields left out keep their value; `version` is required (optimistic lock).
   @Patch(':id')
   async update(
-    @Param('id') id: string,
+    @Param('id', ParseIdPipe) id: number,
     @Body() body: Record<string, unknown>,
     @Req() req: Request,
   ) {
-    const current = await this.nrens.get(req.principal!, idParam(id), 'nren.edit');
-    const { caPasswordEnc: _secret, version: _v, ...editable } = current;
-    return nrenView(
-      await this.nrens.update(
-        req.principal!,
-        current.id,
-        { ...editable, caPassword: '', ...body },
-        actorOf(req),
-      ),
-    );
+    return nrenView(await this.nrens.update(req.principal!, id, body, actorOf(req), 'merge'));
   }
 }

@@ -1,13 +1,11 @@
 import { Body, Controller, Get, Param, Post, Query, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { AuditService } from '../audit/audit.service.js';
-import { idParam, submitForm } from '../common/forms.js';
+import { submitForm } from '../common/forms.js';
+import { ParseIdPipe } from '../common/ids.js';
 import { pageRequest } from '../common/paging.js';
 import { actorOf } from '../common/request.js';
 import { I18nService } from '../i18n/i18n.service.js';
 import { LANGUAGES } from '../i18n/languages.js';
-import { OrganisationsService } from '../organisations/organisations.service.js';
-import { PeopleService } from '../people/people.service.js';
 import { nrenView, NrensService } from './nrens.service.js';
 import type { Nren } from './nren.entity.js';
 
@@ -24,9 +22,6 @@ function formValues(n: Nren) {
 export class NrensController {
   constructor(
     private readonly nrens: NrensService,
-    private readonly organisations: OrganisationsService,
-    private readonly people: PeopleService,
-    private readonly audit: AuditService,
     private readonly i18n: I18nService,
   ) {}
 
@@ -56,38 +51,20 @@ export class NrensController {
     });
   }
 
-  @Get(':id')
-  async show(
-    @Param('id') id: string,
-    @Req() req: Request,
-    @Res() res: Response,
-    @Query() query: Record<string, unknown>,
-  ) {
-    const nren = await this.nrens.get(req.principal!, idParam(id));
-    res.render('nrens/show', {
-      title: nren.name,
-      nren: nrenView(nren),
-      organisations: await this.organisations.list(req.principal!, pageRequest(query), nren.id),
-      people: await this.people.list(req.principal!, { nrenId: nren.id }),
-      invitations: await this.people.listInvitations(req.principal!, { nrenId: nren.id }),
-      history: await this.audit.history('nren', nren.id),
-    });
-  }
-
   @Get(':id/edit')
-  async editForm(@Param('id') id: string, @Req() req: Request, @Res() res: Response) {
-    const nren = await this.nrens.get(req.principal!, idParam(id), 'nren.edit');
+  async editForm(@Param('id', ParseIdPipe) id: number, @Req() req: Request, @Res() res: Response) {
+    const nren = await this.nrens.get(req.principal!, id, 'nren.edit');
     res.render('nrens/form', { languages: LANGUAGES, values: formValues(nren), editing: nren.id });
   }
 
   @Post(':id')
   async update(
-    @Param('id') id: string,
+    @Param('id', ParseIdPipe) id: number,
     @Body() body: Record<string, unknown>,
     @Req() req: Request,
     @Res() res: Response,
   ) {
-    const nren = await this.nrens.get(req.principal!, idParam(id), 'nren.edit');
+    const nren = await this.nrens.get(req.principal!, id, 'nren.edit');
     await submitForm(req, res, this.i18n, {
       save: () => this.nrens.update(req.principal!, nren.id, body, actorOf(req)),
       then: () => `/nrens/${nren.id}`,

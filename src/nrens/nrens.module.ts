@@ -1,13 +1,10 @@
 import { Module } from '@nestjs/common';
 import { SecretBox } from '../common/secret-box.js';
-import { OrganisationsCoreModule } from '../organisations/organisations-core.module.js';
-import { PeopleModule } from '../people/people.module.js';
 import { NrensApiController } from './nrens-api.controller.js';
 import { NrensController } from './nrens.controller.js';
 import { NrensService } from './nrens.service.js';
 
 @Module({
-  imports: [OrganisationsCoreModule, PeopleModule],
   controllers: [NrensController, NrensApiController],
   providers: [NrensService, SecretBox],
   exports: [NrensService],

@@ -1,50 +1,16 @@
 import { Injectable } from '@nestjs/common';
 import { In } from 'typeorm';
-import { z } from 'zod';
 import { can, scopeOf } from '../access/access.js';
+import { placeOfNren } from '../access/places.js';
 import type { Principal } from '../accounts/principal.js';
 import { AuditService, type Actor } from '../audit/audit.service.js';
 import { NotFound, StaleObject, ValidationFailed } from '../common/errors.js';
-import { field, parseInput } from '../common/input.js';
-import { likePattern, toPage, type Page, type PageRequest } from '../common/paging.js';
+import { editedInput, parseInput, type EditMode } from '../common/input.js';
+import { pagedQuery, type Page, type PageRequest } from '../common/paging.js';
 import { SecretBox } from '../common/secret-box.js';
 import { Transactions } from '../database/transactions.js';
-import { LANGUAGES } from '../i18n/languages.js';
 import { Nren } from './nren.entity.js';
-
-// "OV_SSL=1234" lines (the form) or an object (the API).
-const productIds = z.preprocess(
-  (v) => {
-    if (typeof v !== 'string') {
-      return v ?? {};
-    }
-    const entries = v
-      .split(/[\n,;]+/)
-      .map((line) => line.trim())
-      .filter(Boolean)
-      .map((line) => line.split('=').map((s) => s.trim()));
-    return Object.fromEntries(
-      entries.map(([k, id]) => [k, /^\d+$/.test(id ?? '') ? Number(id) : id]),
-    );
-  },
-  z.record(
-    z.string().regex(/^[A-Z0-9_-]{1,32}$/, 'product_code_invalid'),
-    z.number({ error: 'product_id_invalid' }).int().positive('product_id_invalid'),
-  ),
-);
-
-export const nrenInput = z.object({
-  name: field.text(200),
-  country: field.country(),
-  contactEmail: field.email(),
-  defaultLanguage: z.enum(LANGUAGES, { error: 'language_unknown' }),
-  caLoginName: field.optionalText(100),
-  // Blank keeps the stored password.
-  caPassword: field.optionalText(200),
-  caCustomerId: field.optionalText(64),
-  caProductIds: productIds,
-  codeSigningEvidenceRequired: field.flag(),
-});
+import { nrenInput, nrenUpdateInput } from './nrens.input.js';
 
 export type NrenView = Omit<Nren, 'caPasswordEnc'> & { caPasswordSet: boolean };
 
@@ -61,20 +27,12 @@ export class NrensService {
     private readonly secrets: SecretBox,
   ) {}
 
-  async list(p: Principal, req: PageRequest): Promise<Page<Nren>> {
+  list(p: Principal, req: PageRequest): Promise<Page<Nren>> {
     const s = scopeOf(p);
-    const qb = this.tx.manager.createQueryBuilder(Nren, 'n').orderBy('n.name', 'ASC');
-    if (!s.platform) {
-      qb.where('n.id IN (:...ids)', { ids: [0, ...s.nrens] });
-    }
-    if (req.q) {
-      qb.andWhere('n.name LIKE :q', { q: likePattern(req.q) });
-    }
-    const [items, total] = await qb
-      .skip((req.page - 1) * req.size)
-      .take(req.size)
-      .getManyAndCount();
-    return toPage(items, total, req);
+    return pagedQuery(this.tx.manager.createQueryBuilder(Nren, 'n').orderBy('n.name', 'ASC'), req, {
+      within: s.platform ? null : [['n.id', s.nrens]],
+      search: 'n.name',
+    });
   }
 
   // Every NREN the person may act in, for choosers on forms (small: one per country).
@@ -93,7 +51,7 @@ export class NrensService {
     action: 'nren.view' | 'nren.edit' = 'nren.view',
   ): Promise<Nren> {
     const nren = await this.tx.manager.findOneBy(Nren, { id });
-    if (!nren || !can(p, action, { nrenId: nren.id })) {
+    if (!nren || !can(p, action, placeOfNren(nren))) {
       throw new NotFound('nren');
     }
     return nren;
@@ -129,13 +87,23 @@ export class NrensService {
     });
   }
 
-  async update(p: Principal, id: number, input: unknown, actor: Actor): Promise<Nren> {
-    const data = parseInput(nrenInput.extend({ version: field.version() }), input);
+  async update(
+    p: Principal,
+    id: number,
+    input: unknown,
+    actor: Actor,
+    mode: EditMode = 'replace',
+  ): Promise<Nren> {
     return this.tx.run(async (em) => {
       const nren = await em.findOne(Nren, { where: { id }, lock: this.tx.forUpdate });
-      if (!nren || !can(p, 'nren.edit', { nrenId: id })) {
+      if (!nren || !can(p, 'nren.edit', placeOfNren(nren))) {
         throw new NotFound('nren');
       }
+      // A blank password keeps the stored one, so a merge never carries it over.
+      const data = parseInput(
+        nrenUpdateInput,
+        editedInput(mode, input, { ...nren, caPassword: '' }),
+      );
       if (nren.version !== data.version) {
         throw new StaleObject();
       }

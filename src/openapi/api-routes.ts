@@ -1,16 +1,22 @@
 import { z } from 'zod';
 import { field } from '../common/input.js';
-import { DCV_METHODS } from '../domains/dcv/dcv-challenge.js';
-import { domainInput, domainUpdateInput, EMAIL_LOCAL_PARTS } from '../domains/domains.service.js';
-import { nrenInput } from '../nrens/nrens.service.js';
+import {
+  checkInput,
+  domainInput,
+  domainUpdateInput,
+  emailInput,
+  manualInput,
+} from '../domains/domains.input.js';
+import { nrenInput } from '../nrens/nrens.input.js';
 import {
   departmentInput,
   departmentUpdateInput,
+  identityValidationInput,
   organisationCreateInput,
   organisationUpdateInput,
-} from '../organisations/organisations.service.js';
-import { invitationInput } from '../people/people.service.js';
-import { productCreateInput, productUpdateInput } from '../products/products.service.js';
+} from '../organisations/organisations.input.js';
+import { invitationInput } from '../people/people.input.js';
+import { productCreateInput, productUpdateInput } from '../products/products.input.js';
 import * as S from './api-schemas.js';
 
 export type HttpMethod = 'get' | 'post' | 'patch' | 'put' | 'delete';
@@ -191,7 +197,7 @@ export const API_ROUTES: ApiRoute[] = [
     path: '/api/v1/organisations/:id/identity-validation',
     tag: 'organisations',
     summary: 'Record that the organisation’s identity was validated',
-    body: z.looseObject({ version: field.version() }),
+    body: identityValidationInput,
     status: 201,
     response: S.organisation,
     problems: [404, 409, 422],
@@ -278,7 +284,7 @@ export const API_ROUTES: ApiRoute[] = [
     path: '/api/v1/domains/:id/check',
     tag: 'domains',
     summary: 'Run a domain control check now',
-    body: z.object({ method: z.enum(DCV_METHODS) }),
+    body: checkInput,
     status: 201,
     response: S.domainCheck,
     problems: [404, 422, 429],
@@ -288,7 +294,7 @@ export const API_ROUTES: ApiRoute[] = [
     path: '/api/v1/domains/:id/validation-email',
     tag: 'domains',
     summary: 'Send the validation e-mail to a constructed address',
-    body: z.object({ localPart: z.enum(EMAIL_LOCAL_PARTS) }),
+    body: emailInput,
     status: 201,
     response: z.looseObject({ sentTo: z.string() }),
     problems: [404, 422, 429],
@@ -298,7 +304,7 @@ export const API_ROUTES: ApiRoute[] = [
     path: '/api/v1/domains/:id/manual-validation',
     tag: 'domains',
     summary: 'Validate a domain by hand, with a note',
-    body: z.object({ note: z.string().min(1).max(1000), version: field.version() }),
+    body: manualInput,
     status: 201,
     response: S.domain,
     problems: [404, 409, 422],

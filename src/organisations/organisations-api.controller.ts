@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Param, Patch, Post, Query, Req } from '@nestjs/common';
 import type { Request } from 'express';
-import { idParam } from '../common/forms.js';
+import { ParseIdPipe, queryId } from '../common/ids.js';
 import { pageRequest } from '../common/paging.js';
 import { actorOf } from '../common/request.js';
 import type { Organisation } from './organisation.entity.js';
@@ -17,7 +17,7 @@ export class OrganisationsApiController {
 
   @Get('organisations')
   async list(@Req() req: Request, @Query() query: Record<string, unknown>) {
-    const nrenId = Number(query.nrenId) || undefined;
+    const nrenId = queryId(query.nrenId);
     const page = await this.organisations.list(req.principal!, pageRequest(query, 100), nrenId);
     return { ...page, items: page.items.map((o) => this.view(o)) };
   }
@@ -28,71 +28,65 @@ export class OrganisationsApiController {
   }
 
   @Get('organisations/:id')
-  async get(@Param('id') id: string, @Req() req: Request) {
-    return this.view(await this.organisations.get(req.principal!, idParam(id)));
+  async get(@Param('id', ParseIdPipe) id: number, @Req() req: Request) {
+    return this.view(await this.organisations.get(req.principal!, id));
   }
 
   // Fields left out keep their value; `version` is required (optimistic lock).
   @Patch('organisations/:id')
   async update(
-    @Param('id') id: string,
+    @Param('id', ParseIdPipe) id: number,
     @Body() body: Record<string, unknown>,
     @Req() req: Request,
   ) {
-    const current = await this.organisations.get(req.principal!, idParam(id), 'organisation.edit');
-    const { version: _v, ...editable } = this.view(current);
     return this.view(
-      await this.organisations.update(
-        req.principal!,
-        current.id,
-        { ...editable, ...body },
-        actorOf(req),
-      ),
+      await this.organisations.update(req.principal!, id, body, actorOf(req), 'merge'),
     );
   }
 
   @Post('organisations/:id/identity-validation')
-  async validateIdentity(@Param('id') id: string, @Body() body: unknown, @Req() req: Request) {
+  async validateIdentity(
+    @Param('id', ParseIdPipe) id: number,
+    @Body() body: unknown,
+    @Req() req: Request,
+  ) {
     return this.view(
-      await this.organisations.validateIdentity(req.principal!, idParam(id), body, actorOf(req)),
+      await this.organisations.validateIdentity(req.principal!, id, body, actorOf(req)),
     );
   }
 
   @Get('organisations/:id/departments')
-  departments(@Param('id') id: string, @Req() req: Request) {
-    return this.organisations.listDepartments(req.principal!, idParam(id));
+  departments(@Param('id', ParseIdPipe) id: number, @Req() req: Request) {
+    return this.organisations.listDepartments(req.principal!, id);
   }
 
   @Post('organisations/:id/departments')
-  createDepartment(@Param('id') id: string, @Body() body: unknown, @Req() req: Request) {
-    return this.organisations.createDepartment(req.principal!, idParam(id), body, actorOf(req));
+  createDepartment(
+    @Param('id', ParseIdPipe) id: number,
+    @Body() body: unknown,
+    @Req() req: Request,
+  ) {
+    return this.organisations.createDepartment(req.principal!, id, body, actorOf(req));
   }
 
   @Get('departments/:id')
-  async department(@Param('id') id: string, @Req() req: Request) {
-    const { organisation: _o, ...d } = await this.organisations.getDepartment(
-      req.principal!,
-      idParam(id),
-    );
+  async department(@Param('id', ParseIdPipe) id: number, @Req() req: Request) {
+    const { organisation: _o, ...d } = await this.organisations.getDepartment(req.principal!, id);
     return d;
   }
 
   @Patch('departments/:id')
   async updateDepartment(
-    @Param('id') id: string,
+    @Param('id', ParseIdPipe) id: number,
     @Body() body: Record<string, unknown>,
     @Req() req: Request,
   ) {
-    const current = await this.organisations.getDepartment(
-      req.principal!,
-      idParam(id),
-      'department.edit',
-    );
     const { organisation: _o, ...d } = await this.organisations.updateDepartment(
       req.principal!,
-      current.id,
-      { name: current.name, ...body },
+      id,
+      body,
       actorOf(req),
+      'merge',
     );
     return d;
   }

@@ -1,16 +1,14 @@
 import { Module } from '@nestjs/common';
-import { DomainsModule } from '../domains/domains.module.js';
 import { NrensModule } from '../nrens/nrens.module.js';
-import { PeopleModule } from '../people/people.module.js';
 import { DepartmentsController } from './departments.controller.js';
 import { OrganisationsApiController } from './organisations-api.controller.js';
 import { OrganisationsController } from './organisations.controller.js';
-import { OrganisationsCoreModule } from './organisations-core.module.js';
+import { OrganisationsService } from './organisations.service.js';
 
-// Pages and API; the service lives in OrganisationsCoreModule so that domains can use it.
 @Module({
-  imports: [OrganisationsCoreModule, DomainsModule, PeopleModule, NrensModule],
+  imports: [NrensModule],
   controllers: [OrganisationsController, DepartmentsController, OrganisationsApiController],
-  exports: [OrganisationsCoreModule],
+  providers: [OrganisationsService],
+  exports: [OrganisationsService],
 })
 export class OrganisationsModule {}

@@ -1,54 +1,25 @@
 import { Injectable } from '@nestjs/common';
-import { Brackets, EntityManager } from 'typeorm';
-import { z } from 'zod';
-import { can, scopeOf, type Action, type Place } from '../access/access.js';
+import { EntityManager } from 'typeorm';
+import { can, scopeOf, type Action } from '../access/access.js';
+import { placeOfDepartment, placeOfOrganisation } from '../access/places.js';
 import type { Principal } from '../accounts/principal.js';
 import { AuditService, type Actor } from '../audit/audit.service.js';
 import { Clock } from '../common/clock.js';
 import { NotFound, StaleObject, ValidationFailed } from '../common/errors.js';
-import { field, parseInput } from '../common/input.js';
-import { likePattern, toPage, type Page, type PageRequest } from '../common/paging.js';
+import { editedInput, parseInput, type EditMode } from '../common/input.js';
+import { pagedQuery, type Page, type PageRequest } from '../common/paging.js';
 import { IDENTITY_VALIDATION_REUSE, validationExpiresAt } from '../common/validation-reuse.js';
 import { Transactions } from '../database/transactions.js';
 import { Nren } from '../nrens/nren.entity.js';
 import { Department } from './department.entity.js';
 import { Organisation } from './organisation.entity.js';
-
-const organisationFields = {
-  name: field.text(200),
-  streetAddress: field.text(200),
-  locality: field.text(100),
-  stateOrProvince: field.optionalText(100),
-  postalCode: field.optionalText(20),
-  country: field.country(),
-  registrationNumber: field.optionalText(64),
-  certificateContacts: field.emailList(20),
-  allowedProducts: z.preprocess(
-    (v) => (typeof v === 'string' ? v.split(/[\s,;]+/).filter(Boolean) : (v ?? [])),
-    z
-      .array(
-        z
-          .string()
-          .trim()
-          .toUpperCase()
-          .regex(/^[A-Z0-9_-]{1,32}$/, 'product_code_invalid'),
-      )
-      .max(50, 'too_many'),
-  ),
-  caOrganisationId: field.optionalText(64),
-};
-
-export const organisationCreateInput = z.object({ nrenId: field.id(), ...organisationFields });
-export const organisationUpdateInput = z.object({
-  ...organisationFields,
-  version: field.version(),
-});
-export const departmentInput = z.object({ name: field.text(200) });
-export const departmentUpdateInput = departmentInput.extend({ version: field.version() });
-
-export function placeOfOrganisation(o: Organisation): Place {
-  return { nrenId: o.nrenId, organisationId: o.id };
-}
+import {
+  departmentInput,
+  departmentUpdateInput,
+  identityValidationInput,
+  organisationCreateInput,
+  organisationUpdateInput,
+} from './organisations.input.js';
 
 export interface IdentityStatus {
   validatedAt: Date | null;
@@ -76,36 +47,25 @@ export class OrganisationsService {
     };
   }
 
-  async list(p: Principal, req: PageRequest, nrenId?: number): Promise<Page<Organisation>> {
+  list(p: Principal, req: PageRequest, nrenId?: number): Promise<Page<Organisation>> {
     const s = scopeOf(p);
     const qb = this.tx.manager
       .createQueryBuilder(Organisation, 'o')
       .leftJoinAndSelect('o.nren', 'n')
       .orderBy('o.name', 'ASC');
-    if (!s.platform) {
-      // Only organisations the person administers; members see their departments instead.
-      qb.where(
-        new Brackets((w) => {
-          w.where('o.nren_id IN (:...nrens)', { nrens: [0, ...s.nrens] }).orWhere(
-            'o.id IN (:...orgs)',
-            {
-              orgs: [0, ...s.raoOrganisations],
-            },
-          );
-        }),
-      );
-    }
     if (nrenId) {
       qb.andWhere('o.nren_id = :nrenId', { nrenId });
     }
-    if (req.q) {
-      qb.andWhere('o.name LIKE :q', { q: likePattern(req.q) });
-    }
-    const [items, total] = await qb
-      .skip((req.page - 1) * req.size)
-      .take(req.size)
-      .getManyAndCount();
-    return toPage(items, total, req);
+    // Only organisations the person administers; members see their departments instead.
+    return pagedQuery(qb, req, {
+      within: s.platform
+        ? null
+        : [
+            ['o.nren_id', s.nrens],
+            ['o.id', s.raoOrganisations],
+          ],
+      search: 'o.name',
+    });
   }
 
   async get(
@@ -147,10 +107,16 @@ export class OrganisationsService {
     });
   }
 
-  async update(p: Principal, id: number, input: unknown, actor: Actor): Promise<Organisation> {
-    const data = parseInput(organisationUpdateInput, input);
+  async update(
+    p: Principal,
+    id: number,
+    input: unknown,
+    actor: Actor,
+    mode: EditMode = 'replace',
+  ): Promise<Organisation> {
     return this.tx.run(async (em) => {
       const o = await this.get(p, id, 'organisation.edit', em);
+      const data = parseInput(organisationUpdateInput, editedInput(mode, input, o));
       if (o.version !== data.version) {
         throw new StaleObject();
       }
@@ -191,7 +157,7 @@ export class OrganisationsService {
     input: unknown,
     actor: Actor,
   ): Promise<Organisation> {
-    const { version } = parseInput(z.object({ version: field.version() }), input);
+    const { version } = parseInput(identityValidationInput, input);
     return this.tx.run(async (em) => {
       const o = await this.get(p, id, 'organisation.validate-identity', em);
       if (o.version !== version) {
@@ -221,7 +187,7 @@ export class OrganisationsService {
       take: 1000,
     });
     const visible = all.filter((d) =>
-      can(p, 'department.view', { ...placeOfOrganisation(o), departmentId: d.id }),
+      can(p, 'department.view', placeOfDepartment({ ...d, organisation: o })),
     );
     if (!visible.length && !can(p, 'organisation.view', placeOfOrganisation(o))) {
       throw new NotFound('organisation');
@@ -256,7 +222,7 @@ export class OrganisationsService {
       relations: { organisation: { nren: true } },
       lock: em ? this.tx.forUpdate : undefined,
     });
-    if (!d || !can(p, action, { ...placeOfOrganisation(d.organisation), departmentId: d.id })) {
+    if (!d || !can(p, action, placeOfDepartment(d))) {
       throw new NotFound('department');
     }
     return d;
@@ -288,10 +254,11 @@ export class OrganisationsService {
     id: number,
     input: unknown,
     actor: Actor,
+    mode: EditMode = 'replace',
   ): Promise<Department> {
-    const data = parseInput(departmentUpdateInput, input);
     return this.tx.run(async (em) => {
       const d = await this.getDepartment(p, id, 'department.edit', em);
+      const data = parseInput(departmentUpdateInput, editedInput(mode, input, d));
       if (d.version !== data.version) {
         throw new StaleObject();
       }

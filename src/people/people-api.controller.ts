@@ -1,15 +1,15 @@
 import { Body, Controller, Get, Post, Query, Req } from '@nestjs/common';
 import type { Request } from 'express';
+import { queryId } from '../common/ids.js';
 import { actorOf } from '../common/request.js';
 import type { Invitation } from './invitation.entity.js';
 import { PeopleService } from './people.service.js';
 
 function ids(query: Record<string, unknown>) {
-  const n = (v: unknown) => (Number.isInteger(Number(v)) && Number(v) > 0 ? Number(v) : undefined);
   return {
-    organisationId: n(query.organisationId),
-    departmentId: n(query.departmentId),
-    nrenId: n(query.nrenId),
+    organisationId: queryId(query.organisationId),
+    departmentId: queryId(query.departmentId),
+    nrenId: queryId(query.nrenId),
   };
 }
 

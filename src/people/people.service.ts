@@ -1,56 +1,36 @@
 import { Injectable } from '@nestjs/common';
 import * as argon2 from 'argon2';
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { EntityManager, In } from 'typeorm';
-import { z } from 'zod';
 import { can, canInvite, scopeOf, type Place } from '../access/access.js';
+import { placeOfDepartment, placeOfNren, placeOfOrganisation } from '../access/places.js';
 import { normaliseEmail } from '../accounts/accounts.service.js';
 import { passwordProblems } from '../accounts/password-policy.js';
 import type { Principal } from '../accounts/principal.js';
-import { ROLES, ROLE_SCOPE, RoleGrant, type Role } from '../accounts/role-grant.entity.js';
+import { ROLE_SCOPE, RoleGrant, type Role } from '../accounts/role-grant.entity.js';
 import { User } from '../accounts/user.entity.js';
 import { AuditService, type Actor } from '../audit/audit.service.js';
 import { Clock } from '../common/clock.js';
-import { DomainError, NotFound, ValidationFailed } from '../common/errors.js';
-import { field, parseInput } from '../common/input.js';
+import { NotFound, ValidationFailed } from '../common/errors.js';
+import { sha256Hex } from '../common/hash.js';
+import { parseInput } from '../common/input.js';
 import { Transactions } from '../database/transactions.js';
-import { LANGUAGES, type Language } from '../i18n/languages.js';
+import { type Language } from '../i18n/languages.js';
 import { MailService } from '../mail/mail.service.js';
 import { Nren } from '../nrens/nren.entity.js';
 import { Department } from '../organisations/department.entity.js';
 import { Organisation } from '../organisations/organisation.entity.js';
 import { Invitation } from './invitation.entity.js';
+import { InvitationInvalid } from './people.errors.js';
+import { acceptNewInput, invitationInput } from './people.input.js';
 
 const INVITATION_VALIDITY_MS = 7 * 24 * 3600 * 1000;
-
-export class InvitationInvalid extends DomainError {
-  constructor(reason: 'unknown' | 'expired' | 'used') {
-    super('not-found', `invitation_${reason}`);
-  }
-}
-
-export const invitationInput = z.object({
-  email: field.email(),
-  role: z.enum(ROLES, { error: 'role_unknown' }),
-  // 0 for platform-wide roles (RoleGrant.scopeId); a positive id otherwise.
-  scopeId: z.coerce.number({ error: 'invalid' }).int('invalid').nonnegative('invalid'),
-  language: z.enum(LANGUAGES, { error: 'language_unknown' }).optional(),
-});
-
-const acceptNewInput = z.object({
-  displayName: field.text(200),
-  password: z.string({ error: 'required' }).min(1, 'required'),
-});
 
 export interface PersonRow {
   userId: number;
   email: string;
   displayName: string;
   roles: { role: Role; scopeId: number; scopeName: string }[];
-}
-
-function hashToken(token: string): string {
-  return createHash('sha256').update(token).digest('hex');
 }
 
 @Injectable()
@@ -73,11 +53,11 @@ export class PeopleService {
         return scopeId === 0 ? { place: { nrenId: 0 }, name: '' } : null;
       case 'nren': {
         const n = await em.findOneBy(Nren, { id: scopeId });
-        return n ? { place: { nrenId: n.id }, name: n.name } : null;
+        return n ? { place: placeOfNren(n), name: n.name } : null;
       }
       case 'organisation': {
         const o = await em.findOneBy(Organisation, { id: scopeId });
-        return o ? { place: { nrenId: o.nrenId, organisationId: o.id }, name: o.name } : null;
+        return o ? { place: placeOfOrganisation(o), name: o.name } : null;
       }
       case 'department': {
         const d = await em.findOne(Department, {
@@ -85,14 +65,7 @@ export class PeopleService {
           relations: { organisation: true },
         });
         return d
-          ? {
-              place: {
-                nrenId: d.organisation.nrenId,
-                organisationId: d.organisationId,
-                departmentId: d.id,
-              },
-              name: `${d.organisation.name} / ${d.name}`,
-            }
+          ? { place: placeOfDepartment(d), name: `${d.organisation.name} / ${d.name}` }
           : null;
       }
     }
@@ -143,7 +116,7 @@ export class PeopleService {
         { role: 'requester', scopeIds: departments },
       ];
     } else if (target.nrenId) {
-      if (!can(p, 'nren.view', { nrenId: target.nrenId })) {
+      if (!can(p, 'nren.view', placeOfNren({ id: target.nrenId }))) {
         throw new NotFound('nren');
       }
       grants = [{ role: 'nren-admin', scopeIds: [target.nrenId] }];
@@ -210,7 +183,7 @@ export class PeopleService {
           role: data.role,
           scopeId: data.scopeId,
           language,
-          tokenHash: hashToken(token),
+          tokenHash: sha256Hex(token),
           invitedBy: actor.id,
           expiresAt: new Date(this.clock.now().getTime() + INVITATION_VALIDITY_MS),
           acceptedAt: null,
@@ -259,7 +232,7 @@ export class PeopleService {
         { role: 'requester', ids: departments },
       );
     } else if (target.nrenId) {
-      if (!can(p, 'nren.view', { nrenId: target.nrenId })) {
+      if (!can(p, 'nren.view', placeOfNren({ id: target.nrenId }))) {
         throw new NotFound('nren');
       }
       scopes.push({ role: 'nren-admin', ids: [target.nrenId] });
@@ -283,7 +256,7 @@ export class PeopleService {
 
   async findOpen(token: string, em: EntityManager = this.tx.manager): Promise<Invitation> {
     const invitation = await em.findOne(Invitation, {
-      where: { tokenHash: hashToken(token) },
+      where: { tokenHash: sha256Hex(token) },
       lock: em === this.tx.manager ? undefined : this.tx.forUpdate,
     });
     if (!invitation) {

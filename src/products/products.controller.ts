@@ -2,7 +2,8 @@ import { Body, Controller, Get, Param, Patch, Post, Req, Res } from '@nestjs/com
 import type { Request, Response } from 'express';
 import { canEditProducts } from '../access/access.js';
 import { NotFound } from '../common/errors.js';
-import { idParam, submitForm } from '../common/forms.js';
+import { submitForm } from '../common/forms.js';
+import { ParseIdPipe } from '../common/ids.js';
 import { actorOf } from '../common/request.js';
 import { I18nService } from '../i18n/i18n.service.js';
 import { PRODUCT_KINDS, type Product } from './product.entity.js';
@@ -47,11 +48,11 @@ export class ProductsController {
   }
 
   @Get(':id/edit')
-  async editForm(@Param('id') id: string, @Req() req: Request, @Res() res: Response) {
+  async editForm(@Param('id', ParseIdPipe) id: number, @Req() req: Request, @Res() res: Response) {
     if (!canEditProducts(req.principal!)) {
       throw new NotFound('product');
     }
-    const p = await this.products.get(idParam(id));
+    const p = await this.products.get(id);
     res.render('products/form', {
       kinds: PRODUCT_KINDS,
       values: formValues(p),
@@ -62,16 +63,16 @@ export class ProductsController {
 
   @Post(':id')
   async update(
-    @Param('id') id: string,
+    @Param('id', ParseIdPipe) id: number,
     @Body() body: Record<string, unknown>,
     @Req() req: Request,
     @Res() res: Response,
   ) {
     await submitForm(req, res, this.i18n, {
-      save: () => this.products.update(req.principal!, idParam(id), body, actorOf(req)),
+      save: () => this.products.update(req.principal!, id, body, actorOf(req)),
       then: () => '/products',
       view: 'products/form',
-      model: () => ({ kinds: PRODUCT_KINDS, editing: idParam(id) }),
+      model: () => ({ kinds: PRODUCT_KINDS, editing: id }),
     });
   }
 }
@@ -93,11 +94,10 @@ export class ProductsApiController {
   // Fields left out keep their value; `version` is required.
   @Patch(':id')
   async update(
-    @Param('id') id: string,
+    @Param('id', ParseIdPipe) id: number,
     @Body() body: Record<string, unknown>,
     @Req() req: Request,
   ) {
-    const { version: _v, ...current } = await this.products.get(idParam(id));
-    return this.products.update(req.principal!, current.id, { ...current, ...body }, actorOf(req));
+    return this.products.update(req.principal!, id, body, actorOf(req), 'merge');
   }
 }

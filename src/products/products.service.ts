@@ -1,55 +1,12 @@
 import { Injectable } from '@nestjs/common';
-import { z } from 'zod';
 import { canEditProducts } from '../access/access.js';
 import type { Principal } from '../accounts/principal.js';
 import { AuditService, type Actor } from '../audit/audit.service.js';
 import { NotFound, StaleObject, ValidationFailed } from '../common/errors.js';
-import { field, parseInput } from '../common/input.js';
+import { editedInput, parseInput, type EditMode } from '../common/input.js';
 import { Transactions } from '../database/transactions.js';
-import { Product, PRODUCT_KINDS } from './product.entity.js';
-
-const productFields = {
-  name: field.text(100),
-  kind: z.enum(PRODUCT_KINDS, { error: 'invalid' }),
-  caProductId: z.preprocess(
-    (v) => (v === '' || v === null || v === undefined ? null : v),
-    z.coerce
-      .number({ error: 'product_id_invalid' })
-      .int('product_id_invalid')
-      .positive('product_id_invalid')
-      .nullable(),
-  ),
-  maxNames: z.coerce
-    .number({ error: 'invalid' })
-    .int('invalid')
-    .min(1, 'invalid')
-    .max(1000, 'invalid'),
-  wildcardsAllowed: field.flag(),
-  validityTerms: z.preprocess(
-    (v) => (typeof v === 'string' ? v.split(/[\s,;]+/).filter(Boolean) : v),
-    z
-      .array(
-        z.coerce
-          .number({ error: 'validity_term_invalid' })
-          .int('validity_term_invalid')
-          .min(1, 'validity_term_invalid')
-          .max(1186, 'validity_term_invalid'),
-        { error: 'required' },
-      )
-      .min(1, 'required')
-      .max(10, 'too_many'),
-  ),
-  active: field.flag(),
-};
-
-export const productCreateInput = z.object({
-  code: z.preprocess(
-    (v) => (typeof v === 'string' ? v.trim().toUpperCase() : v),
-    z.string({ error: 'required' }).regex(/^[A-Z0-9_-]{1,32}$/, 'product_code_invalid'),
-  ),
-  ...productFields,
-});
-export const productUpdateInput = z.object({ ...productFields, version: field.version() });
+import { Product } from './product.entity.js';
+import { productCreateInput, productUpdateInput } from './products.input.js';
 
 export function maxTerm(p: Product): number {
   return Math.max(...p.validityTerms);
@@ -103,16 +60,22 @@ export class ProductsService {
     });
   }
 
-  async update(principal: Principal, id: number, input: unknown, actor: Actor): Promise<Product> {
+  async update(
+    principal: Principal,
+    id: number,
+    input: unknown,
+    actor: Actor,
+    mode: EditMode = 'replace',
+  ): Promise<Product> {
     if (!canEditProducts(principal)) {
       throw new NotFound('product');
     }
-    const data = parseInput(productUpdateInput, input);
     return this.tx.run(async (em) => {
       const product = await em.findOne(Product, { where: { id }, lock: this.tx.forUpdate });
       if (!product) {
         throw new NotFound('product');
       }
+      const data = parseInput(productUpdateInput, editedInput(mode, input, product));
       if (product.version !== data.version) {
         throw new StaleObject();
       }

@@ -1,13 +1,24 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
+import type { Principal } from '../accounts/principal.js';
+import { NotFound } from '../common/errors.js';
 import { idParam } from '../common/forms.js';
-import { MAX_CSR_BYTES } from '../csr/csr-parser.js';
+import { parseInput } from '../common/input.js';
 import { pageRequest } from '../common/paging.js';
 import { actorOf } from '../common/request.js';
+import { MAX_CSR_BYTES } from '../csr/csr-parser.js';
 import { I18nService } from '../i18n/i18n.service.js';
-import type { CertificateRequest } from './certificate-request.entity.js';
+import { CsrEvaluationService, type RequestDraft } from './csr-evaluation.service.js';
+import {
+  allowedActions,
+  offeredAction,
+  RequestLifecycle,
+  type RequestWithPlace,
+} from './request-lifecycle.js';
 import { isRequestStatus } from './request-status.js';
-import { RequestRefused, RequestsService, type RequestDraft } from './requests.service.js';
+import { RequestRefused } from './requests.errors.js';
+import { actionInput } from './requests.input.js';
+import { RequestsService } from './requests.service.js';
 
 // JSON carries the CSR as PEM text, or DER in base64; the evidence as { name, data: base64 }.
 function draftFromJson(body: Record<string, unknown>): RequestDraft {
@@ -37,12 +48,15 @@ function draftFromJson(body: Record<string, unknown>): RequestDraft {
   };
 }
 
-function view(r: CertificateRequest) {
-  const { evidenceData: _e, department, product, ...rest } = r;
+// A request as the API shows it, with what the caller may do with it now.
+function view(r: RequestWithPlace, p: Principal) {
+  const { evidenceData: _e, department, product, organisation, ...rest } = r;
   return {
     ...rest,
+    organisation: { id: organisation.id, name: organisation.name },
     department: department ? { id: department.id, name: department.name } : undefined,
     product: product ? { code: product.code, name: product.name } : undefined,
+    actions: allowedActions(p, r),
   };
 }
 
@@ -50,13 +64,15 @@ function view(r: CertificateRequest) {
 export class RequestsApiController {
   constructor(
     private readonly requests: RequestsService,
+    private readonly evaluation: CsrEvaluationService,
+    private readonly lifecycle: RequestLifecycle,
     private readonly i18n: I18nService,
   ) {}
 
   @Post('csr/check')
   @HttpCode(200)
   check(@Body() body: Record<string, unknown>, @Req() req: Request) {
-    return this.requests.check(req.principal!, draftFromJson(body ?? {}), req.lang);
+    return this.evaluation.check(req.principal!, draftFromJson(body ?? {}), req.lang);
   }
 
   @Post('requests')
@@ -66,14 +82,13 @@ export class RequestsApiController {
     @Res({ passthrough: true }) res: Response,
   ) {
     try {
-      return view(
-        await this.requests.submit(
-          req.principal!,
-          draftFromJson(body ?? {}),
-          actorOf(req),
-          req.lang,
-        ),
+      const created = await this.requests.submit(
+        req.principal!,
+        draftFromJson(body ?? {}),
+        actorOf(req),
+        req.lang,
       );
+      return view(await this.requests.get(req.principal!, created.id), req.principal!);
     } catch (err) {
       if (!(err instanceof RequestRefused)) {
         throw err;
@@ -100,18 +115,36 @@ export class RequestsApiController {
       organisationId: n(query.organisationId),
       status: isRequestStatus(query.status) ? query.status : undefined,
     });
-    return { ...page, items: page.items.map(view) };
+    return { ...page, items: page.items.map((r) => view(r, req.principal!)) };
   }
 
   @Get('requests/:id')
   async get(@Param('id') id: string, @Req() req: Request) {
-    const { organisation: _o, ...r } = await this.requests.get(req.principal!, idParam(id));
-    return view(r);
+    return view(await this.requests.get(req.principal!, idParam(id)), req.principal!);
   }
 
-  @Post('requests/:id/cancel')
+  // One door for every action people may take: `actions` in a request names the ones open now.
+  @Post('requests/:id/:action')
   @HttpCode(200)
-  async cancel(@Param('id') id: string, @Body() body: unknown, @Req() req: Request) {
-    return view(await this.requests.cancel(req.principal!, idParam(id), body, actorOf(req)));
+  async act(
+    @Param('id') id: string,
+    @Param('action') name: string,
+    @Body() body: unknown,
+    @Req() req: Request,
+  ) {
+    const action = offeredAction(name);
+    // A malformed id is an unknown request, whatever the body says.
+    const requestId = idParam(id);
+    if (requestId < 0) {
+      throw new NotFound('request');
+    }
+    const { version, reason } = parseInput(actionInput, body);
+    const updated = await this.lifecycle.transition(
+      { principal: req.principal!, actor: actorOf(req) },
+      requestId,
+      action,
+      { expectedVersion: version, reason },
+    );
+    return view(updated, req.principal!);
   }
 }

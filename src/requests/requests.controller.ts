@@ -1,20 +1,30 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { AuditService } from '../audit/audit.service.js';
-import { formFailure, idParam } from '../common/forms.js';
+import { DomainError, NotFound } from '../common/errors.js';
+import { formFailure, idParam, type FormFailure } from '../common/forms.js';
+import { parseInput } from '../common/input.js';
 import { pageRequest } from '../common/paging.js';
 import { actorOf } from '../common/request.js';
 import { MAX_CSR_BYTES } from '../csr/csr-parser.js';
 import { I18nService } from '../i18n/i18n.service.js';
 import { ProductsService } from '../products/products.service.js';
-import { isRequestStatus } from './request-status.js';
 import {
-  pemOf,
-  RequestRefused,
-  RequestsService,
+  CsrEvaluationService,
   type CheckResult,
   type RequestDraft,
-} from './requests.service.js';
+} from './csr-evaluation.service.js';
+import {
+  allowedActions,
+  LIFECYCLE,
+  offeredAction,
+  RequestLifecycle,
+  type RequestAction,
+} from './request-lifecycle.js';
+import { isRequestStatus } from './request-status.js';
+import { RequestRefused } from './requests.errors.js';
+import { actionInput } from './requests.input.js';
+import { pemOf, RequestsService } from './requests.service.js';
 
 interface UploadedFile {
   originalname: string;
@@ -57,10 +67,15 @@ export function draftFromForm(body: Record<string, unknown>, files: Uploads): Re
   };
 }
 
+// Shown as dangerous buttons: they end the request's life.
+const DESTRUCTIVE = new Set<RequestAction>(['cancel', 'reject', 'revoke']);
+
 @Controller('requests')
 export class RequestsController {
   constructor(
     private readonly requests: RequestsService,
+    private readonly evaluation: CsrEvaluationService,
+    private readonly lifecycle: RequestLifecycle,
     private readonly products: ProductsService,
     private readonly audit: AuditService,
     private readonly i18n: I18nService,
@@ -106,7 +121,7 @@ export class RequestsController {
   async check(@Body() body: Record<string, unknown>, @Req() req: Request, @Res() res: Response) {
     const draft = draftFromForm(body, req.files as Uploads);
     try {
-      const result = await this.requests.check(req.principal!, draft, req.lang);
+      const result = await this.evaluation.check(req.principal!, draft, req.lang);
       await this.renderResult(req, res, body, draft, result, 200);
     } catch (err) {
       const failure = formFailure(err, req, this.i18n);
@@ -162,25 +177,65 @@ export class RequestsController {
 
   @Get(':id')
   async show(@Param('id') id: string, @Req() req: Request, @Res() res: Response) {
-    const r = await this.requests.get(req.principal!, idParam(id));
-    res.render('requests/show', {
+    await this.renderRequest(req, res, idParam(id), 200);
+  }
+
+  private async renderRequest(
+    req: Request,
+    res: Response,
+    id: number,
+    status: number,
+    failure?: FormFailure,
+  ) {
+    const r = await this.requests.get(req.principal!, id);
+    res.status(status).render('requests/show', {
       title: this.i18n.t(req.lang, 'requests.one', { id: r.id }),
       request: r,
       warnings: r.warnings.map((w) => this.i18n.t(req.lang, `csr.findings.${w.code}`, w.params)),
       history: await this.audit.history('request', r.id),
-      mayCancel: r.status === 'submitted',
+      actions: allowedActions(req.principal!, r).map((action) => ({
+        name: action,
+        needsReason: LIFECYCLE[action].reason === 'required',
+        destructive: DESTRUCTIVE.has(action),
+      })),
+      formError: failure?.formError,
+      problems: failure?.problems,
     });
   }
 
-  @Post(':id/cancel')
-  async cancel(
+  // The buttons on the request page: each action offered to this person now.
+  @Post(':id/:action')
+  async act(
     @Param('id') id: string,
+    @Param('action') name: string,
     @Body() body: Record<string, unknown>,
     @Req() req: Request,
     @Res() res: Response,
   ) {
-    await this.requests.cancel(req.principal!, idParam(id), body, actorOf(req));
-    req.session.flash = { kind: 'info', key: 'requests.cancelled' };
-    res.redirect(303, `/requests/${idParam(id)}`);
+    const action = offeredAction(name);
+    // A malformed id is an unknown request, whatever the body says.
+    const requestId = idParam(id);
+    if (requestId < 0) {
+      throw new NotFound('request');
+    }
+    try {
+      const { version, reason } = parseInput(actionInput, body);
+      await this.lifecycle.transition(
+        { principal: req.principal!, actor: actorOf(req) },
+        requestId,
+        action,
+        { expectedVersion: version, reason },
+      );
+    } catch (err) {
+      // Someone else got there first, or the state moved on: show the request as it is now.
+      if (err instanceof DomainError && (err.kind === 'conflict' || err.kind === 'invalid')) {
+        const failure = formFailure(err, req, this.i18n);
+        await this.renderRequest(req, res, requestId, failure.status, failure);
+        return;
+      }
+      throw err;
+    }
+    req.session.flash = { kind: 'info', key: `requests.done.${action}` };
+    res.redirect(303, `/requests/${requestId}`);
   }
 }

@@ -1,15 +1,11 @@
 import session from 'express-session';
-import { createHash } from 'node:crypto';
 import { LessThan } from 'typeorm';
 import { Clock } from '../common/clock.js';
+import { sha256Hex } from '../common/hash.js';
 import { Transactions } from '../database/transactions.js';
 import { SessionRecord } from './session.entity.js';
 
 type Callback<T = void> = (err?: unknown, value?: T) => void;
-
-function idHash(sid: string): string {
-  return createHash('sha256').update(sid).digest('hex');
-}
 
 // express-session store on the application's own database, so every instance sees every
 // session. Expiry (the idle timeout) is decided here by the injected clock, not by the cookie.
@@ -28,7 +24,7 @@ export class TypeOrmSessionStore extends session.Store {
 
   override get(sid: string, cb: Callback<session.SessionData | null>): void {
     this.tx.manager
-      .findOneBy(SessionRecord, { idHash: idHash(sid) })
+      .findOneBy(SessionRecord, { idHash: sha256Hex(sid) })
       .then(async (row) => {
         if (!row) {
           return null;
@@ -47,7 +43,7 @@ export class TypeOrmSessionStore extends session.Store {
 
   override set(sid: string, data: session.SessionData, cb?: Callback): void {
     const record = {
-      idHash: idHash(sid),
+      idHash: sha256Hex(sid),
       data: JSON.stringify(data),
       userId: data.userId ?? null,
       expiresAt: this.expiry(),
@@ -62,7 +58,9 @@ export class TypeOrmSessionStore extends session.Store {
 
   override touch(sid: string, _data: session.SessionData, cb?: Callback): void {
     this.tx
-      .run((em) => em.update(SessionRecord, { idHash: idHash(sid) }, { expiresAt: this.expiry() }))
+      .run((em) =>
+        em.update(SessionRecord, { idHash: sha256Hex(sid) }, { expiresAt: this.expiry() }),
+      )
       .then(
         () => cb?.(),
         (err: unknown) => cb?.(err),
@@ -71,7 +69,7 @@ export class TypeOrmSessionStore extends session.Store {
 
   override destroy(sid: string, cb?: Callback): void {
     this.tx
-      .run((em) => em.delete(SessionRecord, { idHash: idHash(sid) }))
+      .run((em) => em.delete(SessionRecord, { idHash: sha256Hex(sid) }))
       .then(
         () => cb?.(),
         (err: unknown) => cb?.(err),

@@ -1,6 +1,7 @@
 import request from 'supertest';
 import type { Role } from '../../src/accounts/role-grant.entity.js';
 import { Directory } from './directory.js';
+import { usableDomain } from './requests.js';
 import type { TestApp } from './test-app.js';
 
 // The people of the access matrix: one person per role, each at one place of the fixture.
@@ -29,7 +30,12 @@ export const ACTOR_LABEL: Record<Actor, string> = {
 export const NRENS = ['A', 'B'] as const;
 export const ORGANISATIONS = ['A1', 'A2', 'B1'] as const;
 export const DEPARTMENTS = ['A1-d1', 'A1-d2', 'B1-d1'] as const;
-export const DOMAINS = ['a1.example.org', 'a2.example.org', 'b1.example.net'] as const;
+export const DOMAINS = [
+  'a1.example.org',
+  'a1-d2.example.org',
+  'a2.example.org',
+  'b1.example.net',
+] as const;
 
 // What the fixture puts in each organisation (lists must show at least these to those who
 // see everything).
@@ -39,7 +45,7 @@ export const FIXTURE_DEPARTMENTS: Record<string, string[]> = {
   B1: ['B1-d1'],
 };
 export const FIXTURE_DOMAINS: Record<string, string[]> = {
-  A1: ['a1.example.org'],
+  A1: ['a1.example.org', 'a1-d2.example.org'],
   A2: ['a2.example.org'],
   B1: ['b1.example.net'],
 };
@@ -56,8 +62,9 @@ export interface AccessFixture {
   call(actor: Actor, method: 'get' | 'post' | 'patch', path: string, body?: object): Promise<Reply>;
 }
 
-// Two NRENs, three organisations, three departments, three domains (two delegated) and one
-// person per role, all made through the API as the platform administrator.
+// Two NRENs, three organisations, three departments, four domains (three delegated, one to
+// each department, and validated, so that requests can be made there) and one person per
+// role, all made through the API as the platform administrator.
 export async function buildAccessFixture(t: TestApp): Promise<AccessFixture> {
   const dir = await new Directory(t).init();
   const ids: Record<string, number> = {};
@@ -70,20 +77,15 @@ export async function buildAccessFixture(t: TestApp): Promise<AccessFixture> {
   ids['A1-d2'] = (await dir.department(ids.A1, 'A1-d2')).id;
   ids['B1-d1'] = (await dir.department(ids.B1, 'B1-d1')).id;
   ids['a1.example.org'] = (await dir.domain(ids.A1, 'a1.example.org')).id;
+  ids['a1-d2.example.org'] = (await dir.domain(ids.A1, 'a1-d2.example.org')).id;
   ids['a2.example.org'] = (await dir.domain(ids.A2, 'a2.example.org')).id;
   ids['b1.example.net'] = (await dir.domain(ids.B1, 'b1.example.net')).id;
   for (const [domain, department] of [
     ['a1.example.org', 'A1-d1'],
+    ['a1-d2.example.org', 'A1-d2'],
     ['b1.example.net', 'B1-d1'],
   ]) {
-    const current = await dir.api('get', `/domains/${ids[domain]}`);
-    const res = await dir.api('patch', `/domains/${ids[domain]}`, {
-      departmentIds: [ids[department]],
-      version: current.body.version,
-    });
-    if (res.status !== 200) {
-      throw new Error(`delegating ${domain}: ${res.status} ${JSON.stringify(res.body)}`);
-    }
+    await usableDomain(dir, ids[domain], [ids[department]]);
   }
   const people: [Actor, Role, string][] = [
     ['nrenA', 'nren-admin', 'A'],

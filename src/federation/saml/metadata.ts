@@ -1,6 +1,17 @@
 import { X509Certificate } from 'node:crypto';
 import { SignedXml } from 'xml-crypto';
-import { child, children, derToPem, descendants, NS, parseXml, text, XmlRejected } from './xml.js';
+import {
+  child,
+  children,
+  derToPem,
+  descendants,
+  NS,
+  parseXml,
+  text,
+  XmlRejected,
+  type XmlDocument,
+  type XmlElement,
+} from './xml.js';
 
 // SHA-1 signatures are refused: a federation that still signs with it is not one to trust.
 const STRONG_SIGNATURES = new Set([
@@ -41,7 +52,7 @@ export class MetadataRejected extends Error {
 // returns only the bytes that signature covers: what is parsed afterwards is exactly what the
 // federation signed, whatever else the file holds.
 export function verifyMetadata(xml: string, certificatePem: string): string {
-  let doc: Document;
+  let doc: XmlDocument;
   try {
     doc = parseXml(xml.replace(/\r\n?/g, '\n'));
   } catch (err) {
@@ -91,7 +102,7 @@ export function verifyMetadata(xml: string, certificatePem: string): string {
   return signed[0];
 }
 
-function dateAttr(e: Element, name: string): Date | null {
+function dateAttr(e: XmlElement, name: string): Date | null {
   const v = e.getAttribute(name);
   if (!v) {
     return null;
@@ -110,7 +121,7 @@ function earliest(a: Date | null, b: Date | null): Date | null {
   return a < b ? a : b;
 }
 
-function idpOf(entity: Element, inherited: Date | null): IdpDescription | null {
+function idpOf(entity: XmlElement, inherited: Date | null): IdpDescription | null {
   const entityId = entity.getAttribute('entityID') ?? '';
   const sso = children(entity, NS.md, 'IDPSSODescriptor').find((d) =>
     (d.getAttribute('protocolSupportEnumeration') ?? '').split(/\s+/).includes(SAML2_PROTOCOL),
@@ -190,7 +201,7 @@ export function parseIdps(signedXml: string, now: Date): ParsedMetadata {
     throw new MetadataRejected('expired');
   }
   const idps: IdpDescription[] = [];
-  const walk = (e: Element, inherited: Date | null) => {
+  const walk = (e: XmlElement, inherited: Date | null) => {
     const until = earliest(inherited, dateAttr(e, 'validUntil'));
     if (until && until <= now) {
       return;

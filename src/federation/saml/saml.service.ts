@@ -8,7 +8,7 @@ import { FederationLoginsService, type VerifiedIdentity } from '../federation-lo
 import { inScope } from './metadata.js';
 import { SamlIdpsService, type IdpEntry } from './saml-idps.service.js';
 import { developmentKeyPair, type KeyPairPem } from './sp-key-pair.js';
-import { child, children, escapeXml, NS, parseXml, text } from './xml.js';
+import { child, children, escapeXml, NS, parseXml, text, type XmlElement } from './xml.js';
 
 export const ATTR = {
   subjectId: 'urn:oasis:names:tc:SAML:attribute:subject-id',
@@ -47,7 +47,7 @@ const STRONG_DIGESTS = new Set([
   'http://www.w3.org/2001/04/xmlenc#sha512',
 ]);
 
-function weakAlgorithm(doc: Element): string | null {
+function weakAlgorithm(doc: XmlElement): string | null {
   for (const [name, allowed] of [
     ['SignatureMethod', STRONG_SIGNATURES],
     ['DigestMethod', STRONG_DIGESTS],
@@ -159,7 +159,7 @@ export class SamlService implements OnModuleInit {
   // Verifies a response posted to the ACS and records who it vouches for; returns the id of
   // the sign-in it answers.
   async acceptResponse(samlResponse: string): Promise<string> {
-    let outer: Element;
+    let outer: XmlElement;
     try {
       outer = parseXml(Buffer.from(samlResponse, 'base64').toString('utf8')).documentElement;
     } catch {
@@ -198,7 +198,7 @@ export class SamlService implements OnModuleInit {
     return login.id;
   }
 
-  private checkAssertion(assertion: Element, idp: IdpEntry, loginId: string): void {
+  private checkAssertion(assertion: XmlElement, idp: IdpEntry, loginId: string): void {
     if (text(child(assertion, NS.saml, 'Issuer')) !== idp.entityId) {
       throw new FederatedLoginRefused('assertion issued by another entity');
     }

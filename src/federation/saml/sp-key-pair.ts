@@ -31,7 +31,7 @@ export async function makeKeyPair(
   notBefore = new Date(),
   modulusLength = 3072,
 ): Promise<KeyPairPem> {
-  const crypto = webcrypto as unknown as Crypto;
+  const crypto = webcrypto;
   const algorithm = { ...RSA, modulusLength };
   const keys = await crypto.subtle.generateKey(algorithm, true, ['sign', 'verify']);
   const cn = commonName.replace(/[,+="<>#;\\]/g, ' ').slice(0, 64) || 'saml-sp';

@@ -1,4 +1,33 @@
-import { DOMParser } from '@xmldom/xmldom';
+import { createRequire } from 'node:module';
+
+// The few DOM members used here. xmldom's own typings pull in TypeScript's whole DOM lib
+// (`/// <reference lib="dom" />`), which changes global types (Crypto, BufferSource) under
+// the rest of the code base; so xmldom is loaded untyped and described by these.
+export interface XmlNode {
+  nodeType: number;
+  firstChild: XmlNode | null;
+  nextSibling: XmlNode | null;
+  textContent: string | null;
+}
+
+export interface XmlElement extends XmlNode {
+  namespaceURI: string | null;
+  localName: string;
+  getAttribute(name: string): string | null;
+  getAttributeNS(namespace: string, name: string): string | null;
+  getElementsByTagNameNS(namespace: string, name: string): ArrayLike<XmlElement>;
+}
+
+export interface XmlDocument {
+  documentElement: XmlElement;
+  getElementsByTagNameNS(namespace: string, name: string): ArrayLike<XmlElement>;
+}
+
+const { DOMParser } = createRequire(import.meta.url)('@xmldom/xmldom') as {
+  DOMParser: new (options: object) => {
+    parseFromString(xml: string, mimeType: string): XmlDocument | undefined;
+  };
+};
 
 export const NS = {
   md: 'urn:oasis:names:tc:SAML:2.0:metadata',
@@ -14,7 +43,7 @@ export class XmlRejected extends Error {}
 
 // A DOCTYPE can declare entities (billion laughs, external files); SAML and metadata never
 // need one, so any document that has one is refused before parsing.
-export function parseXml(xml: string): Document {
+export function parseXml(xml: string): XmlDocument {
   if (/<!DOCTYPE/i.test(xml)) {
     throw new XmlRejected('doctype');
   }
@@ -31,11 +60,11 @@ export function parseXml(xml: string): Document {
   return doc;
 }
 
-export function children(parent: Element, ns: string, localName: string): Element[] {
-  const out: Element[] = [];
+export function children(parent: XmlElement, ns: string, localName: string): XmlElement[] {
+  const out: XmlElement[] = [];
   for (let n = parent.firstChild; n; n = n.nextSibling) {
     if (n.nodeType === 1) {
-      const e = n as Element;
+      const e = n as XmlElement;
       if (e.namespaceURI === ns && e.localName === localName) {
         out.push(e);
       }
@@ -44,15 +73,19 @@ export function children(parent: Element, ns: string, localName: string): Elemen
   return out;
 }
 
-export function child(parent: Element, ns: string, localName: string): Element | undefined {
+export function child(parent: XmlElement, ns: string, localName: string): XmlElement | undefined {
   return children(parent, ns, localName)[0];
 }
 
-export function descendants(parent: Element | Document, ns: string, localName: string): Element[] {
+export function descendants(
+  parent: XmlElement | XmlDocument,
+  ns: string,
+  localName: string,
+): XmlElement[] {
   return Array.from(parent.getElementsByTagNameNS(ns, localName));
 }
 
-export function text(e: Element | undefined): string {
+export function text(e: XmlElement | undefined): string {
   return (e?.textContent ?? '').trim();
 }
 
