@@ -165,5 +165,18 @@ describe('the OpenAPI description', () => {
       csr: 'not a CSR',
     });
     expect([200, 422]).toContain(badCsr.status);
+    const refused = await call('post', '/api/v1/requests', '/api/v1/requests', {
+      departmentId: dept.body.id,
+      product: 'OV_SSL',
+      csr: 'not a CSR',
+    });
+    expect(refused.status).toBe(422);
+    const unknown = await call(
+      'post',
+      '/api/v1/requests/:id/:action',
+      '/api/v1/requests/99999/cancel',
+      { version: 1 },
+    );
+    expect(unknown.status).toBe(404);
   });
 });

@@ -17,6 +17,8 @@ import {
 } from '../organisations/organisations.input.js';
 import { invitationInput } from '../people/people.input.js';
 import { productCreateInput, productUpdateInput } from '../products/products.input.js';
+import { OFFERED_ACTIONS, type RequestAction } from '../requests/request-lifecycle.js';
+import { actionInput } from '../requests/requests.input.js';
 import * as S from './api-schemas.js';
 
 export type HttpMethod = 'get' | 'post' | 'patch' | 'put' | 'delete';
@@ -28,6 +30,8 @@ export interface ApiRoute {
   path: string;
   tag: string;
   summary: string;
+  // Path parameters other than numeric ids.
+  pathParams?: Record<string, z.ZodType>;
   query?: z.ZodObject;
   body?: z.ZodType;
   // The success status and its body (null: no body).
@@ -47,7 +51,6 @@ const scopeQuery = z.object({
   organisationId: z.int().positive().optional(),
   departmentId: z.int().positive().optional(),
 });
-const versionOnly = z.object({ version: field.version() });
 // PATCH: fields left out keep their value; `version` is required (optimistic lock).
 const patchOf = (s: z.ZodObject) => s.partial().extend({ version: field.version() });
 
@@ -384,13 +387,14 @@ export const API_ROUTES: ApiRoute[] = [
   },
   {
     method: 'post',
-    path: '/api/v1/requests/:id/cancel',
+    path: '/api/v1/requests/:id/:action',
     tag: 'requests',
-    summary: 'Cancel a request that is not yet approved',
-    body: versionOnly,
+    summary: 'Take an action on a request; `actions` in a request lists those open to you now',
+    pathParams: { action: z.enum(OFFERED_ACTIONS as [RequestAction, ...RequestAction[]]) },
+    body: actionInput,
     status: 200,
     response: S.certificateRequest,
-    problems: [404, 409, 422],
+    problems: [403, 404, 409, 422],
   },
   {
     method: 'get',

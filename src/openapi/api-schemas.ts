@@ -170,6 +170,7 @@ export const certificateRequest = z
     csrPem: z.string(),
     createdAt: timestamp,
     version: z.int(),
+    actions: z.array(z.string()).meta({ description: 'actions open to you now' }),
   })
   .meta({ id: 'CertificateRequest' });
 

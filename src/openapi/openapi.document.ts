@@ -61,12 +61,14 @@ function toSchema(
 
 function parameters(route: ApiRoute, components: Record<string, JsonSchema>) {
   const out: JsonSchema[] = [];
-  for (const name of route.path.match(/:(\w+)/g) ?? []) {
+  for (const match of route.path.match(/:(\w+)/g) ?? []) {
+    const name = match.slice(1);
+    const own = route.pathParams?.[name];
     out.push({
-      name: name.slice(1),
+      name,
       in: 'path',
       required: true,
-      schema: { type: 'integer', minimum: 1 },
+      schema: own ? toSchema(own, components, 'input') : { type: 'integer', minimum: 1 },
     });
   }
   if (route.query) {
