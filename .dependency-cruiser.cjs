@@ -11,6 +11,7 @@ const FEATURES = [
   'products',
   'keys',
   'requests',
+  'certificates',
   'mail',
   'ca',
   'health',

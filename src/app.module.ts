@@ -4,6 +4,7 @@ import { ScheduleModule } from '@nestjs/schedule';
 import { AccountsModule } from './accounts/accounts.module.js';
 import { AuditModule } from './audit/audit.module.js';
 import { CaModule } from './ca/ca.module.js';
+import { CertificatesModule } from './certificates/certificates.module.js';
 import { Clock, SystemClock } from './common/clock.js';
 import { appConfig } from './config/app.config.js';
 import { caConfig } from './config/ca.config.js';
@@ -71,6 +72,7 @@ export const CORE_IMPORTS = [
     ProductsModule,
     KeysModule,
     RequestsModule,
+    CertificatesModule,
     FederationModule,
     OpenApiModule,
     // Last: pages combining several features (and their ':id' routes after the fixed ones).

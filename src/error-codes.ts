@@ -1,5 +1,6 @@
 import { ACCOUNT_ERROR_CODES } from './accounts/accounts.errors.js';
 import type { PasswordProblem } from './accounts/password-policy.js';
+import { CERTIFICATE_ERROR_CODES } from './certificates/certificates.errors.js';
 import { COMMON_ERROR_CODES } from './common/errors.js';
 import { FINDING_CODES, PARSE_ERROR_CODES } from './csr/csr.errors.js';
 import type { DomainNameProblem } from './domains/domain-name.js';
@@ -40,6 +41,7 @@ export const ERROR_CODES = [
   ...PRODUCT_ERROR_CODES,
   ...REQUEST_ERROR_CODES,
   ...CA_ERROR_CODES,
+  ...CERTIFICATE_ERROR_CODES,
   ...FEDERATION_ERROR_CODES,
 ] as const;
 

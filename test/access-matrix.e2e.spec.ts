@@ -15,8 +15,10 @@ import {
   type Actor,
   type Reply,
 } from './support/access-fixture.js';
+import { seedCertificate } from './support/certificate-seed.js';
 import { csrFor, submitRequest } from './support/requests.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
+import { createTestPki } from './support/test-pki.js';
 
 // Every role against every directory and request endpoint, for objects in and outside its
 // scope and for an id that does not exist. The expectations below are written out by hand from the access
@@ -58,6 +60,18 @@ const ORG_LEVEL_DOMAINS: Allowed = {
   raoB1: ['b1.example.net'],
 };
 
+// One certificate per department, named by it.
+const CERTS = ['cert@A1-d1', 'cert@A1-d2', 'cert@B1-d1'] as const;
+const CERT_VIEWERS: Allowed = {
+  admin: CERTS,
+  nrenA: ['cert@A1-d1', 'cert@A1-d2'],
+  raoA1: ['cert@A1-d1', 'cert@A1-d2'],
+  draoA1d1: ['cert@A1-d1'],
+  reqA1d1: ['cert@A1-d1'],
+  reqA1d2: ['cert@A1-d2'],
+  raoB1: ['cert@B1-d1'],
+};
+
 const MAY = {
   'GET /nrens/:id': { admin: ALL_NRENS, nrenA: ['A'] },
   'PATCH /nrens/:id': { admin: ALL_NRENS, nrenA: ['A'] },
@@ -90,6 +104,21 @@ const MAY = {
   },
   'GET /people?organisationId=:id': ORG_LEVEL_ORGS,
   'GET /people?departmentId=:id': { ...ORG_LEVEL_DEPTS, draoA1d1: ['A1-d1'] },
+  // Certificates: like requests, the department's people, its organisation's RAOs, the NREN.
+  'GET /certificates/:id': CERT_VIEWERS,
+  'GET /certificates/:id/pem': CERT_VIEWERS,
+  'GET /certificates/:id/chain': CERT_VIEWERS,
+  'GET /certificates/:id/fullchain': CERT_VIEWERS,
+  'GET /certificates/:id/p7b': CERT_VIEWERS,
+  'GET /certificates/:id/der': CERT_VIEWERS,
+  'GET /certificates?nrenId=:id': { admin: ALL_NRENS, nrenA: ['A'] },
+  'GET /certificates?organisationId=:id': ORG_LEVEL_ORGS,
+  'GET /certificates?departmentId=:id': {
+    ...ORG_LEVEL_DEPTS,
+    draoA1d1: ['A1-d1'],
+    reqA1d1: ['A1-d1'],
+    reqA1d2: ['A1-d2'],
+  },
 } satisfies Record<string, Allowed>;
 
 type Route = keyof typeof MAY;
@@ -189,18 +218,20 @@ let t: TestApp;
 let fx: AccessFixture;
 let counter = 0;
 
-type Kind = 'nren' | 'organisation' | 'department' | 'domain';
+type Kind = 'nren' | 'organisation' | 'department' | 'domain' | 'certificate';
 const OBJECTS: Record<Kind, readonly string[]> = {
   nren: NRENS,
   organisation: ORGANISATIONS,
   department: DEPARTMENTS,
   domain: DOMAINS,
+  certificate: CERTS,
 };
 const VIEW: Record<Kind, (id: number) => string> = {
   nren: (id) => `/nrens/${id}`,
   organisation: (id) => `/organisations/${id}`,
   department: (id) => `/departments/${id}`,
   domain: (id) => `/domains/${id}`,
+  certificate: (id) => `/certificates/${id}`,
 };
 
 interface Target {
@@ -403,6 +434,15 @@ const ENDPOINTS: Endpoint[] = [
   },
   simple('GET /people?organisationId=:id', 'organisation'),
   simple('GET /people?departmentId=:id', 'department'),
+  simple('GET /certificates/:id', 'certificate'),
+  simple('GET /certificates/:id/pem', 'certificate'),
+  simple('GET /certificates/:id/chain', 'certificate'),
+  simple('GET /certificates/:id/fullchain', 'certificate'),
+  simple('GET /certificates/:id/p7b', 'certificate'),
+  simple('GET /certificates/:id/der', 'certificate'),
+  simple('GET /certificates?nrenId=:id', 'nren'),
+  simple('GET /certificates?organisationId=:id', 'organisation'),
+  simple('GET /certificates?departmentId=:id', 'department'),
 ];
 
 // ---------------------------------------------------------------------------------------------
@@ -569,6 +609,22 @@ function invitationCases(): Case[] {
   );
 }
 
+// The list without a scope shows each person exactly the certificates they may see.
+function certificateListCases(): Case[] {
+  return ACTORS.map((actor): Case => {
+    const sees = [...(CERT_VIEWERS[actor] ?? [])].sort();
+    return {
+      name: `${ACTOR_LABEL[actor]} GET /certificates -> [${sees.join(', ')}]`,
+      async run() {
+        const res = await fx.call(actor, 'get', '/certificates');
+        expect(res.status).toBe(200);
+        const shown = (res.body.items as { id: number }[]).map((c) => c.id);
+        expect(shown.sort((a, b) => a - b)).toEqual(sees.map(idOf).sort((a, b) => a - b));
+      },
+    };
+  });
+}
+
 // ---------------------------------------------------------------------------------------------
 // Certificate requests.
 // ---------------------------------------------------------------------------------------------
@@ -702,12 +758,19 @@ const CASES: Case[] = [
   ...listCases('departments'),
   ...listCases('domains'),
   ...invitationCases(),
+  ...certificateListCases(),
 ];
 
-describe('access matrix: every role against every directory and request endpoint', () => {
+describe('access matrix: every role against every directory, request and certificate endpoint', () => {
   beforeAll(async () => {
     t = await createTestApp({ env: { DCV_DNS_SERVERS: '127.0.0.1:9', DCV_TIMEOUT: '0.3' } });
     fx = await buildAccessFixture(t);
+    const pki = await createTestPki();
+    for (const dept of DEPARTMENTS) {
+      const name = `host.${dept.toLowerCase()}.example.org`;
+      const cert = await seedCertificate(t, pki, fx.ids[dept], [name], t.clock.now());
+      fx.ids[`cert@${dept}`] = cert.id;
+    }
     for (const [department, name] of Object.entries(REQUEST_NAME)) {
       csrs[department] = csrFor([name]);
     }

@@ -1,4 +1,3 @@
-import { SchedulerRegistry } from '@nestjs/schedule';
 import * as argon2 from 'argon2';
 import request from 'supertest';
 import { AccountsService } from '../src/accounts/accounts.service.js';
@@ -21,7 +20,6 @@ describe('the outbox on embedded defaults', () => {
 
   beforeAll(async () => {
     t = await createTestApp();
-    await t.get(SchedulerRegistry).getCronJob('mail-dispatch').stop();
     const accounts = t.get(AccountsService);
     await accounts.createAdmin(ADMIN.email, ADMIN.password, CLI);
     adminToken = (await accounts.createToken(ADMIN.email, 'outbox', CLI)).secret;

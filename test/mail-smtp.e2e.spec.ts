@@ -1,17 +1,13 @@
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { Transactions } from '../src/database/transactions.js';
 import type { Language } from '../src/i18n/languages.js';
-import { MailDispatcher } from '../src/mail/mail.dispatcher.js';
+import { MAIL_DISPATCH_JOB, MailDispatcher } from '../src/mail/mail.dispatcher.js';
 import { MailMessage } from '../src/mail/mail-message.entity.js';
 import { MailService } from '../src/mail/mail.service.js';
+import { Directory } from './support/directory.js';
 import { MINUTE } from './support/fake-clock.js';
 import { TestSmtpServer } from './support/smtp-server.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
-
-// The scheduled run would race the explicit runs below; the tests drive the dispatcher.
-async function stopSchedule(t: TestApp): Promise<void> {
-  await t.get(SchedulerRegistry).getCronJob('mail-dispatch').stop();
-}
 
 async function queue(t: TestApp, to: string, language: Language, name = 'Anna') {
   return t
@@ -34,7 +30,6 @@ describe('mail over SMTP', () => {
     smtp = await TestSmtpServer.start();
     env = { SMTP_URL: smtp.url, MAIL_TRANSPORT: 'smtp', MAIL_FROM: 'TCS RA <ra@example.org>' };
     t = await createTestApp({ env });
-    await stopSchedule(t);
   });
   afterAll(async () => {
     await t.close();
@@ -123,42 +118,49 @@ describe('mail over SMTP', () => {
     }
   });
 
-  it('delivers each of 30 messages exactly once when two instances dispatch at the same time', async () => {
-    const other = await createTestApp({ db: t.db, clock: t.clock, env });
-    await stopSchedule(other);
-    try {
-      const before = smtp.received.length;
-      const ids = new Set<number>();
-      for (let i = 0; i < 30; i++) {
-        ids.add((await queue(t, `bulk-${i}@example.org`, 'fr', `n${i}`)).id);
-      }
-      const a = t.get(MailDispatcher);
-      const b = other.get(MailDispatcher);
-      const byInstance = [0, 0];
-      for (let round = 0; round < 10; round++) {
-        const [x, y] = await Promise.all([a.run(t.clock.now()), b.run(t.clock.now())]);
-        expect(x.failed + y.failed).toBe(0);
-        byInstance[0] += x.sent;
-        byInstance[1] += y.sent;
-        if (x.sent + y.sent === 0) {
-          break;
-        }
-      }
+  it('starts with every scheduled job stopped, so nothing is delivered behind the test’s back', async () => {
+    const jobs = t.get(SchedulerRegistry).getCronJobs();
+    expect([...jobs.keys()].sort()).toEqual(expect.arrayContaining([MAIL_DISPATCH_JOB]));
+    expect([...jobs.values()].filter((job) => job.isActive)).toEqual([]);
 
-      const delivered = smtp.received.slice(before);
-      expect(delivered).toHaveLength(30);
-      for (let i = 0; i < 30; i++) {
-        expect(smtp.to(`bulk-${i}@example.org`)).toHaveLength(1);
+    await queue(t, 'dora@example.org', 'en', 'Dora');
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(smtp.to('dora@example.org')).toEqual([]);
+    expect(await t.get(MailDispatcher).run(t.clock.now())).toEqual({ sent: 1, failed: 0 });
+    expect(smtp.to('dora@example.org')).toHaveLength(1);
+  });
+
+  it('hands an invitation to the SMTP server as soon as its transaction commits, not at the next tick', async () => {
+    const dir = await new Directory(t).init();
+    const { id: nrenId } = await dir.nren('Wake');
+    const job = t.get(SchedulerRegistry).getCronJob(MAIL_DISPATCH_JOB);
+    job.start();
+    try {
+      // Stand well clear of a tick (every 15 s), so only the wake can deliver in time.
+      const untilTick = () => job.nextDate().toMillis() - Date.now();
+      if (untilTick() < 9000) {
+        await new Promise((resolve) => setTimeout(resolve, untilTick() + 250));
       }
-      expect(new Set(delivered.map((m) => m.parsed.messageId)).size).toBe(30);
-      expect(byInstance[0] + byInstance[1]).toBe(30);
-      // Both took part: the claim split the work rather than one instance doing it all.
-      expect(byInstance[0]).toBeGreaterThan(0);
-      expect(byInstance[1]).toBeGreaterThan(0);
-      const rows = await t.get(Transactions).manager.findBy(MailMessage, { status: 'sent' });
-      expect(rows.filter((r) => ids.has(r.id))).toHaveLength(30);
+      const tick = job.nextDate().toMillis();
+      const committed = Date.now();
+      await dir.create('/invitations', {
+        email: 'erik@example.org',
+        role: 'nren-admin',
+        scopeId: nrenId,
+        language: 'sv',
+      });
+      while (smtp.to('erik@example.org').length === 0 && Date.now() < tick - 500) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      const arrived = Date.now();
+      const [mail, ...more] = smtp.to('erik@example.org');
+      expect(more).toEqual([]);
+      expect(mail?.text).toContain('/invitations/accept?token=');
+      // Within a few seconds on a busy machine, and before the tick: the poll did not send it.
+      expect(arrived - committed).toBeLessThan(5000);
+      expect(arrived).toBeLessThan(tick);
     } finally {
-      await other.close();
+      await job.stop();
     }
   });
 });

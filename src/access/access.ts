@@ -35,7 +35,8 @@ export type Action =
   | 'request.approve'
   | 'request.reject'
   | 'request.revoke'
-  | 'request.reconcile';
+  | 'request.reconcile'
+  | 'certificate.view';
 
 function grantsOf(p: Principal, role: Role): Set<number> {
   return new Set(p.grants.filter((g) => g.role === role).map((g) => g.scopeId));
@@ -104,6 +105,7 @@ export function can(p: Principal, action: Action, place: Place): boolean {
       return nren || rao || delegatedToMine;
     case 'request.create':
     case 'request.view':
+    case 'certificate.view':
       return nren || rao || member;
     // The requester withdraws their own; those who decide on requests may withdraw any.
     case 'request.cancel':

@@ -3,6 +3,7 @@ import { ConfigModule, ConfigType } from '@nestjs/config';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { databaseConfig } from '../config/database.config.js';
 import { resolveDataSourceOptions } from './data-source-options.js';
+import { Leases } from './leases.js';
 import { Transactions } from './transactions.js';
 
 @Global()
@@ -18,7 +19,7 @@ import { Transactions } from './transactions.js';
       }),
     }),
   ],
-  providers: [Transactions],
-  exports: [Transactions],
+  providers: [Transactions, Leases],
+  exports: [Transactions, Leases],
 })
 export class DatabaseModule {}

@@ -10,6 +10,9 @@ import { Nren } from '../nrens/nren.entity.js';
 import { Department } from '../organisations/department.entity.js';
 import { Organisation } from '../organisations/organisation.entity.js';
 import { Invitation } from '../people/invitation.entity.js';
+import { CertificateFile } from '../certificates/certificate-file.entity.js';
+import { CertificateName } from '../certificates/certificate-name.entity.js';
+import { Certificate } from '../certificates/certificate.entity.js';
 import { BlockedKey } from '../keys/blocked-key.entity.js';
 import { Product } from '../products/product.entity.js';
 import { CertificateRequest } from '../requests/certificate-request.entity.js';
@@ -39,6 +42,9 @@ export const ENTITIES = [
   Product,
   CertificateRequest,
   BlockedKey,
+  Certificate,
+  CertificateName,
+  CertificateFile,
   FederationLogin,
   FederatedIdentity,
   SamlIdp,

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
-import { In } from 'typeorm';
+import { In, type EntityManager } from 'typeorm';
 import { AuditService, type Actor } from '../audit/audit.service.js';
 import { ValidationFailed } from '../common/errors.js';
 import { csrConfig } from '../config/csr.config.js';
@@ -37,13 +37,19 @@ export class KeysService implements OnModuleInit {
   isDebianWeak = (modulusHexUpper: string): boolean =>
     this.debian.some((list) => list.isWeak(modulusHexUpper));
 
-  async history(spkiSha256: string, organisationId: number): Promise<KeyHistory> {
-    const em = this.tx.manager;
+  // Given the transaction that records a request, the uses of the key are read locked (on
+  // MySQL), so two organisations submitting one key at once cannot both pass.
+  async history(
+    spkiSha256: string,
+    organisationId: number,
+    em: EntityManager = this.tx.manager,
+  ): Promise<KeyHistory> {
     const blocked = await em.existsBy(BlockedKey, { spkiSha256 });
     const uses = await em.find(CertificateRequest, {
       select: { organisationId: true },
       where: { spkiSha256, status: In([...LIVE_STATUSES]) },
       take: 50,
+      lock: em === this.tx.manager ? undefined : this.tx.forUpdate,
     });
     return {
       compromised: blocked,

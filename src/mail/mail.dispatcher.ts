@@ -1,14 +1,14 @@
-import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
-import { Cron } from '@nestjs/schedule';
-import { randomBytes } from 'node:crypto';
-import { hostname } from 'node:os';
+import { Injectable, Logger, Optional, type OnModuleDestroy } from '@nestjs/common';
+import { Cron, SchedulerRegistry } from '@nestjs/schedule';
 import { performance } from 'node:perf_hooks';
 import { Clock } from '../common/clock.js';
+import { Leases, type Claim } from '../database/leases.js';
 import { Transactions } from '../database/transactions.js';
+import { wholeSeconds } from '../database/whole-seconds.js';
 import { MailMessage } from './mail-message.entity.js';
 import { MailTransport } from './mail-transport.js';
-import { wholeSeconds } from './whole-seconds.js';
 
+export const MAIL_DISPATCH_JOB = 'mail-dispatch';
 export const DISPATCH_BATCH = 20;
 export const MAX_ATTEMPTS = 8;
 // Wait after the 1st, 2nd, … failed attempt; the 8th failure gives up (about 22 h in all).
@@ -30,9 +30,8 @@ export function nextAttemptAfter(failedAttempts: number, now: Date): Date {
   return new Date(now.getTime() + minutes * 60_000);
 }
 
-// Delivers queued mail. Rows are claimed through the database (claimed_by/claimed_until), so
-// any number of instances may run this at once and each row is handed to the transport by
-// one of them only.
+// Delivers queued mail. Rows are claimed through the lease helper, so any number of instances
+// may run this at once and each row is handed to the transport by one of them only.
 //
 // Delivery is exactly-once except in one case: a process that dies after the SMTP server
 // accepted a message but before the row is marked sent. The claim then expires and another
@@ -41,31 +40,31 @@ export function nextAttemptAfter(failedAttempts: number, now: Date): Date {
 @Injectable()
 export class MailDispatcher implements OnModuleDestroy {
   private readonly logger = new Logger(MailDispatcher.name);
-  private readonly instance = [
-    hostname().slice(0, 30),
-    process.pid,
-    randomBytes(4).toString('hex'),
-  ].join(':');
-  private runs = 0;
   private active: Promise<void> | null = null;
   private again = false;
   private closing = false;
 
   constructor(
     private readonly tx: Transactions,
+    private readonly leases: Leases,
     private readonly transport: MailTransport,
     private readonly clock: Clock,
+    // Absent in the CLI, which runs no schedules.
+    @Optional() private readonly schedules?: SchedulerRegistry,
   ) {}
 
   async run(now: Date): Promise<DispatchResult> {
     const started = performance.now();
-    // Unique per run: two runs of one process must not read each other's claims.
-    const claim = `${this.instance}#${++this.runs}`;
-    const claimed = await this.claim(claim, now);
+    const claim = await this.leases.claim(MailMessage, {
+      due: "status = 'queued' AND next_attempt_at <= :now",
+      limit: DISPATCH_BATCH,
+      leaseMs: LEASE_MS,
+      now,
+    });
     const result: DispatchResult = { sent: 0, failed: 0 };
-    for (const [index, message] of claimed.entries()) {
+    for (const [index, message] of claim.rows.entries()) {
       if (performance.now() - started > DELIVERY_WINDOW_MS) {
-        await this.release(claim, claimed.slice(index));
+        await this.leases.release(claim, claim.rows.slice(index));
         break;
       }
       try {
@@ -87,9 +86,36 @@ export class MailDispatcher implements OnModuleDestroy {
     return result;
   }
 
-  // Fire and forget, for code that has just queued mail (after its transaction committed).
-  // Runs in this process never overlap; a kick during a run asks for one more run after it.
+  // For code that has just committed queued mail (MailService does it after the commit):
+  // starts a run now rather than at the next tick. Only while the scheduled job runs, as
+  // that is what delivers in the background: tests stop it and run the dispatcher
+  // themselves, the CLI has none. Fire and forget.
   kick(): void {
+    if (this.scheduled()) {
+      this.wake();
+    }
+  }
+
+  @Cron('*/15 * * * * *', { name: MAIL_DISPATCH_JOB })
+  async dispatchJob(): Promise<void> {
+    this.wake();
+    await this.active;
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    this.closing = true;
+    await this.active;
+  }
+
+  private scheduled(): boolean {
+    return (
+      this.schedules?.doesExist('cron', MAIL_DISPATCH_JOB) === true &&
+      this.schedules.getCronJob(MAIL_DISPATCH_JOB).isActive
+    );
+  }
+
+  // Runs in this process never overlap; a wake during a run asks for one more run after it.
+  private wake(): void {
     if (this.closing) {
       return;
     }
@@ -100,17 +126,6 @@ export class MailDispatcher implements OnModuleDestroy {
     this.active = this.drain().finally(() => {
       this.active = null;
     });
-  }
-
-  @Cron('*/15 * * * * *', { name: 'mail-dispatch' })
-  async dispatchJob(): Promise<void> {
-    this.kick();
-    await this.active;
-  }
-
-  async onModuleDestroy(): Promise<void> {
-    this.closing = true;
-    await this.active;
   }
 
   private async drain(): Promise<void> {
@@ -129,56 +144,27 @@ export class MailDispatcher implements OnModuleDestroy {
     }
   }
 
-  private async claim(claim: string, now: Date): Promise<MailMessage[]> {
-    const until = wholeSeconds(new Date(now.getTime() + LEASE_MS));
-    const due = `status = 'queued' AND next_attempt_at <= :now
-      AND (claimed_until IS NULL OR claimed_until < :now)`;
-    // One statement, so two instances cannot both take a row. MySQL allows ORDER BY/LIMIT in
-    // UPDATE but not LIMIT in an IN subquery; SQLite is the other way round.
-    const sql =
-      this.tx.dialect === 'mysql'
-        ? `UPDATE mail_messages SET claimed_by = :claim, claimed_until = :until
-           WHERE ${due} ORDER BY id LIMIT ${DISPATCH_BATCH}`
-        : `UPDATE mail_messages SET claimed_by = :claim, claimed_until = :until
-           WHERE id IN (SELECT id FROM mail_messages WHERE ${due} ORDER BY id LIMIT ${DISPATCH_BATCH})`;
-    await this.tx.run((em) => {
-      // The driver turns the Dates into what each dialect stores (SQLite: UTC text).
-      const [query, params] = em.connection.driver.escapeQueryWithParameters(sql, {
-        claim,
-        until,
-        now,
-      });
-      return em.query(query, params);
-    });
-    return this.tx.manager.find(MailMessage, {
-      where: { claimedBy: claim, status: 'queued' },
-      order: { id: 'ASC' },
-    });
-  }
-
-  private async markSent(claim: string, message: MailMessage, now: Date): Promise<void> {
-    const result = await this.tx.run((em) =>
-      em.update(
-        MailMessage,
-        { id: message.id, claimedBy: claim },
-        {
-          status: 'sent',
-          sentAt: wholeSeconds(now),
-          transport: this.transport.name,
-          attempts: () => 'attempts + 1',
-          lastError: null,
-          claimedBy: null,
-          claimedUntil: null,
-        },
-      ),
+  private async markSent(
+    claim: Claim<MailMessage>,
+    message: MailMessage,
+    now: Date,
+  ): Promise<void> {
+    const held = await this.tx.run((em) =>
+      this.leases.complete(em, claim, message, {
+        status: 'sent',
+        sentAt: wholeSeconds(now),
+        transport: this.transport.name,
+        attempts: () => 'attempts + 1',
+        lastError: null,
+      }),
     );
-    if (result.affected === 0) {
+    if (!held) {
       this.logger.warn(`mail ${message.id}: claim lost before it was marked sent`);
     }
   }
 
   private async markFailed(
-    claim: string,
+    claim: Claim<MailMessage>,
     message: MailMessage,
     err: unknown,
     now: Date,
@@ -187,32 +173,13 @@ export class MailDispatcher implements OnModuleDestroy {
     const reason = err instanceof Error ? err.message : String(err);
     this.logger.warn(`mail ${message.id}: attempt ${attempts} failed: ${reason}`);
     await this.tx.run((em) =>
-      em.update(
-        MailMessage,
-        { id: message.id, claimedBy: claim },
-        {
-          status: attempts >= MAX_ATTEMPTS ? 'failed' : 'queued',
-          attempts,
-          nextAttemptAt: wholeSeconds(nextAttemptAfter(attempts, now)),
-          transport: this.transport.name,
-          lastError: reason.slice(0, ERROR_MAX),
-          claimedBy: null,
-          claimedUntil: null,
-        },
-      ),
+      this.leases.complete(em, claim, message, {
+        status: attempts >= MAX_ATTEMPTS ? 'failed' : 'queued',
+        attempts,
+        nextAttemptAt: wholeSeconds(nextAttemptAfter(attempts, now)),
+        transport: this.transport.name,
+        lastError: reason.slice(0, ERROR_MAX),
+      }),
     );
-  }
-
-  // Hands back what this run will not get to, so the next run need not wait for the lease.
-  private async release(claim: string, messages: MailMessage[]): Promise<void> {
-    await this.tx.run(async (em) => {
-      for (const m of messages) {
-        await em.update(
-          MailMessage,
-          { id: m.id, claimedBy: claim },
-          { claimedBy: null, claimedUntil: null },
-        );
-      }
-    });
   }
 }

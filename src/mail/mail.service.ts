@@ -10,7 +10,7 @@ import type { Language } from '../i18n/languages.js';
 import { MailDispatcher } from './mail.dispatcher.js';
 import { MailMessage } from './mail-message.entity.js';
 import { MailRenderer } from './mail-renderer.js';
-import { wholeSeconds } from './whole-seconds.js';
+import { wholeSeconds } from '../database/whole-seconds.js';
 
 export interface MailRequest {
   to: string;
@@ -56,8 +56,8 @@ export class MailService {
   ) {}
 
   // Renders now and queues in the caller's transaction: the change that causes the e-mail
-  // and the e-mail commit together or not at all. Call dispatcher.kick() after the commit
-  // for prompt delivery; otherwise the next scheduled run (within 15 s) sends it.
+  // and the e-mail commit together or not at all. Once that transaction commits, the
+  // dispatcher is woken to deliver it at once, without waiting for its next tick.
   async enqueue(em: EntityManager, mail: MailRequest): Promise<MailMessage> {
     const to = mail.to.trim();
     if (to.length > 254 || !SINGLE_ADDRESS.test(to)) {
@@ -85,13 +85,15 @@ export class MailService {
       lastError: null,
       createdAt: now,
     });
-    return em.save(message);
+    const saved = await em.save(message);
+    this.tx.afterCommit(em, () => this.dispatcher.kick());
+    return saved;
   }
 
   // A test message to the administrator's own address, to check the mail set-up.
   async sendTest(principal: Principal, language: Language): Promise<MailMessage> {
     this.requireAdmin(principal);
-    const message = await this.tx.run((em) =>
+    return this.tx.run((em) =>
       this.enqueue(em, {
         to: principal.email,
         template: 'test',
@@ -99,8 +101,6 @@ export class MailService {
         context: { name: principal.displayName || principal.email },
       }),
     );
-    this.dispatcher.kick();
-    return message;
   }
 
   // Newest first, one bounded page. The list view leaves the bodies out.

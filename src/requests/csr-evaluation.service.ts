@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
 import { can } from '../access/access.js';
 import type { Principal } from '../accounts/principal.js';
 import { Clock } from '../common/clock.js';
@@ -204,6 +205,26 @@ export class CsrEvaluationService {
         },
       },
     };
+  }
+
+  // The key checks guard the write that records a request, so submit() runs them again in
+  // its transaction (em; the key's uses are read locked on MySQL): another organisation may
+  // have submitted the key, or it was blocked, since the evaluation. Errors, or none.
+  async recheckKey(
+    em: EntityManager,
+    evaluation: Evaluation,
+    lang: Language,
+  ): Promise<CheckMessage[]> {
+    if (!evaluation.csr) {
+      return [];
+    }
+    const organisationId = evaluation.department.organisationId;
+    const keys = await this.keys.history(evaluation.csr.publicKey.spkiSha256, organisationId, em);
+    const codes = [
+      ...(keys.compromised ? ['KEY_COMPROMISED'] : []),
+      ...(keys.usedByOtherOrganisation ? ['KEY_USED_BY_OTHER_ORGANISATION'] : []),
+    ];
+    return codes.map((code) => this.message(lang, code, 'csr', {}));
   }
 
   private async domainsOf(organisationId: number, departmentId: number) {

@@ -74,7 +74,11 @@ export class RequestsService {
       throw new RequestRefused(e.result);
     }
     const { verdict, csr, product, department } = e;
-    return this.tx.run(async (em) => {
+    return this.tx.runRetrying(async (em) => {
+      const errors = await this.evaluation.recheckKey(em, e, lang);
+      if (errors.length) {
+        throw new RequestRefused({ ...e.result, ok: false, errors });
+      }
       const now = this.clock.now();
       const request = await em.save(
         em.create(CertificateRequest, {

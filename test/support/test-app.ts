@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import { SchedulerRegistry } from '@nestjs/schedule';
 import { Test } from '@nestjs/testing';
 import type { Server } from 'node:http';
 import type { Logger } from 'pino';
@@ -19,6 +20,27 @@ export interface TestApp {
   logs: string[];
   get<T>(token: abstract new (...args: never[]) => T): T;
   close(): Promise<void>;
+}
+
+// Every scheduled job starts stopped: a tick would race the test, which runs a job by calling
+// it with a time (dispatcher.run(t.clock.now())). Jobs are stopped the moment they are
+// registered, before their first tick can be due. A test that wants background work starts
+// the job by name: t.get(SchedulerRegistry).getCronJob('mail-dispatch').start().
+class StoppedSchedules extends SchedulerRegistry {
+  override addCronJob(name: string, job: Parameters<SchedulerRegistry['addCronJob']>[1]): void {
+    void job.stop();
+    super.addCronJob(name, job);
+  }
+
+  override addInterval<T>(name: string, intervalId: T): void {
+    clearInterval(intervalId as ReturnType<typeof setInterval>);
+    super.addInterval(name, intervalId);
+  }
+
+  override addTimeout<T>(name: string, timeoutId: T): void {
+    clearTimeout(timeoutId as ReturnType<typeof setTimeout>);
+    super.addTimeout(name, timeoutId);
+  }
 }
 
 export interface TestAppOptions {
@@ -57,6 +79,8 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     const moduleRef = await Test.createTestingModule({ imports: [AppModule] })
       .overrideProvider(Clock)
       .useValue(clock)
+      .overrideProvider(SchedulerRegistry)
+      .useClass(StoppedSchedules)
       .compile();
     const app = moduleRef.createNestApplication<NestExpressApplication>({
       bodyParser: false,

@@ -6,6 +6,8 @@ import { Organisations1795000002000 as MysqlOrganisations } from './mysql/179500
 import { Organisations1795000002000 as SqliteOrganisations } from './sqlite/1795000002000-organisations.js';
 import { Requests1795000003000 as MysqlRequests } from './mysql/1795000003000-requests.js';
 import { Requests1795000003000 as SqliteRequests } from './sqlite/1795000003000-requests.js';
+import { Certificates1795000045000 as MysqlCertificates } from './mysql/1795000045000-certificates.js';
+import { Certificates1795000045000 as SqliteCertificates } from './sqlite/1795000045000-certificates.js';
 import { Federation1795000060000 as MysqlFederation } from './mysql/1795000060000-federation.js';
 import { Federation1795000060000 as SqliteFederation } from './sqlite/1795000060000-federation.js';
 
@@ -15,6 +17,7 @@ export const MYSQL_MIGRATIONS = [
   MysqlMail,
   MysqlOrganisations,
   MysqlRequests,
+  MysqlCertificates,
   MysqlFederation,
 ];
 export const SQLITE_MIGRATIONS = [
@@ -22,5 +25,6 @@ export const SQLITE_MIGRATIONS = [
   SqliteMail,
   SqliteOrganisations,
   SqliteRequests,
+  SqliteCertificates,
   SqliteFederation,
 ];

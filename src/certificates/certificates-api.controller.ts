@@ -1,0 +1,54 @@
+import { Controller, Get, Param, Query, Req, Res } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { Clock } from '../common/clock.js';
+import { NotFound } from '../common/errors.js';
+import { idParam } from '../common/forms.js';
+import { certificateDetailJson, certificateJson } from './certificate-view.js';
+import { filterFromQuery } from './certificate-query.js';
+import { CertificatesService } from './certificates.service.js';
+import { isDownloadFormat, type Download } from './formats.js';
+
+export function sendDownload(res: Response, file: Download): void {
+  res
+    .status(200)
+    .type(file.contentType)
+    .set('Content-Disposition', `attachment; filename="${file.fileName}"`)
+    .set('X-Content-Type-Options', 'nosniff')
+    .send(file.body);
+}
+
+@Controller('api/v1/certificates')
+export class CertificatesApiController {
+  constructor(
+    private readonly certificates: CertificatesService,
+    private readonly clock: Clock,
+  ) {}
+
+  @Get()
+  async list(@Query() query: Record<string, unknown>, @Req() req: Request) {
+    const page = await this.certificates.list(
+      req.principal!,
+      filterFromQuery(query, this.clock.now()),
+      100,
+    );
+    return { ...page, items: page.items.map(certificateJson) };
+  }
+
+  @Get(':id')
+  async get(@Param('id') id: string, @Req() req: Request) {
+    return certificateDetailJson(await this.certificates.get(req.principal!, idParam(id)));
+  }
+
+  @Get(':id/:format')
+  async download(
+    @Param('id') id: string,
+    @Param('format') format: string,
+    @Req() req: Request,
+    @Res() res: Response,
+  ) {
+    if (!isDownloadFormat(format)) {
+      throw new NotFound('certificate');
+    }
+    sendDownload(res, await this.certificates.download(req.principal!, idParam(id), format));
+  }
+}

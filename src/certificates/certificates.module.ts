@@ -1,0 +1,11 @@
+import { Module } from '@nestjs/common';
+import { CertificatesApiController } from './certificates-api.controller.js';
+import { CertificatesController } from './certificates.controller.js';
+import { CertificatesService } from './certificates.service.js';
+
+@Module({
+  controllers: [CertificatesController, CertificatesApiController],
+  providers: [CertificatesService],
+  exports: [CertificatesService],
+})
+export class CertificatesModule {}
