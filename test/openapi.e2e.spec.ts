@@ -159,6 +159,10 @@ describe('the OpenAPI description', () => {
     const outbox = await call('get', '/api/v1/outbox', '/api/v1/outbox');
     await call('get', '/api/v1/outbox/:id', `/api/v1/outbox/${outbox.body.items[0].id}`);
     await call('get', '/api/v1/requests', '/api/v1/requests');
+    await call('get', '/api/v1/certificates', '/api/v1/certificates');
+    expect(
+      (await call('get', '/api/v1/certificates/:id', '/api/v1/certificates/99999')).status,
+    ).toBe(404);
     const badCsr = await call('post', '/api/v1/csr/check', '/api/v1/csr/check', {
       departmentId: dept.body.id,
       product: 'OV_SSL',

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DOWNLOAD_FORMATS } from '../certificates/formats.js';
 import { field } from '../common/input.js';
 import {
   checkInput,
@@ -395,6 +396,47 @@ export const API_ROUTES: ApiRoute[] = [
     status: 200,
     response: S.certificateRequest,
     problems: [403, 404, 409, 422],
+  },
+  {
+    method: 'get',
+    path: '/api/v1/certificates',
+    tag: 'certificates',
+    summary: 'Certificates you may see, filtered and sorted',
+    query: z.object({
+      q: z.string().optional(),
+      state: z.string().optional(),
+      sort: z.string().optional(),
+      within: z.string().optional().meta({ description: 'expiring within this many days' }),
+      expiresAfter: z.iso.date().optional(),
+      expiresBefore: z.iso.date().optional(),
+      nrenId: z.int().positive().optional(),
+      organisationId: z.int().positive().optional(),
+      departmentId: z.int().positive().optional(),
+      cursor: z.string().optional().meta({ description: 'from the previous page' }),
+    }),
+    status: 200,
+    response: S.certificatePage,
+    problems: [422],
+  },
+  {
+    method: 'get',
+    path: '/api/v1/certificates/:id',
+    tag: 'certificates',
+    summary: 'One certificate, with its names and download links',
+    status: 200,
+    response: S.certificateDetail,
+    problems: [404],
+  },
+  {
+    method: 'get',
+    path: '/api/v1/certificates/:id/:format',
+    tag: 'certificates',
+    summary:
+      'Download the certificate (pem, der), its chain, the full chain or a PKCS#7 bundle (p7b) as a file',
+    pathParams: { format: z.enum(DOWNLOAD_FORMATS) },
+    status: 200,
+    response: null,
+    problems: [404],
   },
   {
     method: 'get',

@@ -192,3 +192,36 @@ export const product = z
     version: z.int(),
   })
   .meta({ id: 'Product' });
+
+export const certificate = z
+  .looseObject({
+    id,
+    state: z.string(),
+    mainName: z.string(),
+    serial: z.string(),
+    issuer: z.string(),
+    subject: z.string(),
+    keyType: z.string(),
+    notBefore: timestamp,
+    notAfter: timestamp,
+    fingerprintSha256: z.string(),
+    organisationId: id,
+    departmentId: id,
+    revokedAt: nullableTimestamp,
+    version: z.int(),
+  })
+  .meta({ id: 'Certificate' });
+
+export const certificateDetail = certificate
+  .extend({
+    names: z.array(z.unknown()),
+    organisation: z.looseObject({ id, name: z.string() }),
+    department: z.looseObject({ id, name: z.string() }),
+    replacedBy: z.array(id),
+    downloads: z.record(z.string(), z.string()),
+  })
+  .meta({ id: 'CertificateDetail' });
+
+export const certificatePage = z
+  .looseObject({ items: z.array(certificate) })
+  .meta({ id: 'CertificatePage' });
