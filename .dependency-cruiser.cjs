@@ -12,12 +12,14 @@ const FEATURES = [
   'keys',
   'requests',
   'certificates',
+  'expiry',
   'mail',
   'ca',
   'health',
   'federation',
   'openapi',
   'pages',
+  'metrics',
 ];
 const PLATFORM = ['common', 'config', 'database', 'i18n', 'audit', 'accounts', 'sessions'];
 const folder = (names) => `^src/(${names.join('|')})$`;

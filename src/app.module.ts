@@ -6,12 +6,17 @@ import { AuditModule } from './audit/audit.module.js';
 import { CaModule } from './ca/ca.module.js';
 import { CertificatesModule } from './certificates/certificates.module.js';
 import { Clock, SystemClock } from './common/clock.js';
+import { Metrics } from './common/metrics.js';
+import { metricsConfig } from './config/metrics.config.js';
+import { MetricsModule } from './metrics/metrics.module.js';
 import { appConfig } from './config/app.config.js';
 import { caConfig } from './config/ca.config.js';
 import { databaseConfig } from './config/database.config.js';
+import { expiryConfig } from './config/expiry.config.js';
 import { mailConfig } from './config/mail.config.js';
 import { sessionConfig } from './config/session.config.js';
 import { DatabaseModule } from './database/database.module.js';
+import { ExpiryModule } from './expiry/expiry.module.js';
 import { HealthModule } from './health/health.module.js';
 import { HomeController } from './home.controller.js';
 import { I18nModule } from './i18n/i18n.module.js';
@@ -31,7 +36,10 @@ import { FederationModule } from './federation/federation.module.js';
 import { OpenApiModule } from './openapi/openapi.module.js';
 
 @Global()
-@Module({ providers: [{ provide: Clock, useClass: SystemClock }], exports: [Clock] })
+@Module({
+  providers: [{ provide: Clock, useClass: SystemClock }, Metrics],
+  exports: [Clock, Metrics],
+})
 export class ClockModule {}
 
 // What the CLI needs too: configuration, database, audit, accounts; no HTTP, no schedules.
@@ -47,6 +55,8 @@ export const CORE_IMPORTS = [
       secretsConfig,
       caConfig,
       federationConfig,
+      expiryConfig,
+      metricsConfig,
     ],
   }),
   ClockModule,
@@ -72,11 +82,14 @@ export const CORE_IMPORTS = [
     ProductsModule,
     KeysModule,
     RequestsModule,
+    // Before certificates: its certificates/:id/reminders routes precede ':id/:format'.
+    ExpiryModule,
     CertificatesModule,
     FederationModule,
     OpenApiModule,
     // Last: pages combining several features (and their ':id' routes after the fixed ones).
     PagesModule,
+    MetricsModule,
   ],
   controllers: [HomeController],
 })

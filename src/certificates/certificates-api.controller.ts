@@ -1,8 +1,11 @@
-import { Controller, Get, Param, Query, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { Clock } from '../common/clock.js';
 import { NotFound } from '../common/errors.js';
 import { idParam } from '../common/forms.js';
+import { actorOf } from '../common/request.js';
+import { I18nService } from '../i18n/i18n.service.js';
+import { CertificateImports } from './certificate-import.js';
 import { certificateDetailJson, certificateJson } from './certificate-view.js';
 import { filterFromQuery } from './certificate-query.js';
 import { CertificatesService } from './certificates.service.js';
@@ -22,7 +25,23 @@ export class CertificatesApiController {
   constructor(
     private readonly certificates: CertificatesService,
     private readonly clock: Clock,
+    private readonly imports: CertificateImports,
+    private readonly i18n: I18nService,
   ) {}
+
+  // One answer per certificate of every file: imported, duplicate or refused (with why).
+  @Post('import')
+  @HttpCode(200)
+  async import(@Body() body: unknown, @Req() req: Request) {
+    const items = await this.imports.import(req.principal!, body, actorOf(req));
+    return {
+      imported: items.filter((i) => i.outcome === 'imported').length,
+      items: items.map((i) => ({
+        ...i,
+        message: i.code ? this.i18n.t(req.lang, `errors.${i.code}`) : undefined,
+      })),
+    };
+  }
 
   @Get()
   async list(@Query() query: Record<string, unknown>, @Req() req: Request) {

@@ -1,11 +1,12 @@
 import { Module } from '@nestjs/common';
+import { CertificateImports } from './certificate-import.js';
 import { CertificatesApiController } from './certificates-api.controller.js';
 import { CertificatesController } from './certificates.controller.js';
 import { CertificatesService } from './certificates.service.js';
 
 @Module({
   controllers: [CertificatesController, CertificatesApiController],
-  providers: [CertificatesService],
+  providers: [CertificatesService, CertificateImports],
   exports: [CertificatesService],
 })
 export class CertificatesModule {}

@@ -13,6 +13,12 @@ import { Invitation } from '../people/invitation.entity.js';
 import { CertificateFile } from '../certificates/certificate-file.entity.js';
 import { CertificateName } from '../certificates/certificate-name.entity.js';
 import { Certificate } from '../certificates/certificate.entity.js';
+import {
+  CertificateReminderSettings,
+  ExpiryReminder,
+  ExpiryReminderCursor,
+  ExpiryReminderPolicy,
+} from '../expiry/expiry-reminder.entity.js';
 import { BlockedKey } from '../keys/blocked-key.entity.js';
 import { Product } from '../products/product.entity.js';
 import { CertificateRequest } from '../requests/certificate-request.entity.js';
@@ -50,4 +56,8 @@ export const ENTITIES = [
   SamlIdp,
   FederationFeed,
   NrenLoginPolicy,
+  ExpiryReminder,
+  ExpiryReminderCursor,
+  ExpiryReminderPolicy,
+  CertificateReminderSettings,
 ];

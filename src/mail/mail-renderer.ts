@@ -43,6 +43,7 @@ export class MailRenderer {
       helpers: {
         t: (key: string, opts: HelperOptions) => this.i18n.t(language, key, opts.hash),
         date: (value: unknown) => formatDate(value, language),
+        day: (value: unknown) => formatDay(value, language),
       },
     };
     const data = { ...context, lang: language };
@@ -91,4 +92,16 @@ function formatDate(value: unknown, language: Language): string {
     timeZone: 'UTC',
   }).format(date);
   return `${formatted} UTC`;
+}
+
+// A calendar date (UTC) in the reader's language: "12 March 2027", "12 mars 2027".
+function formatDay(value: unknown, language: Language): string {
+  if (!(value instanceof Date) && typeof value !== 'string') {
+    return '';
+  }
+  const date = new Date(value);
+  if (Number.isNaN(date.getTime())) {
+    return '';
+  }
+  return new Intl.DateTimeFormat(language, { dateStyle: 'long', timeZone: 'UTC' }).format(date);
 }

@@ -27,7 +27,7 @@ export class Directory {
   }
 
   async api(
-    method: 'get' | 'post' | 'patch',
+    method: 'get' | 'post' | 'patch' | 'put',
     path: string,
     body?: object,
     token = this.adminToken,

@@ -10,6 +10,8 @@ import { Certificates1795000045000 as MysqlCertificates } from './mysql/17950000
 import { Certificates1795000045000 as SqliteCertificates } from './sqlite/1795000045000-certificates.js';
 import { Federation1795000060000 as MysqlFederation } from './mysql/1795000060000-federation.js';
 import { Federation1795000060000 as SqliteFederation } from './sqlite/1795000060000-federation.js';
+import { ExpiryReminders1795000100000 as MysqlExpiryReminders } from './mysql/1795000100000-expiry-reminders.js';
+import { ExpiryReminders1795000100000 as SqliteExpiryReminders } from './sqlite/1795000100000-expiry-reminders.js';
 
 // Generated SQL differs per dialect, so each has its own list. Never edit a merged one.
 export const MYSQL_MIGRATIONS = [
@@ -19,6 +21,7 @@ export const MYSQL_MIGRATIONS = [
   MysqlRequests,
   MysqlCertificates,
   MysqlFederation,
+  MysqlExpiryReminders,
 ];
 export const SQLITE_MIGRATIONS = [
   SqliteFoundation,
@@ -27,4 +30,5 @@ export const SQLITE_MIGRATIONS = [
   SqliteRequests,
   SqliteCertificates,
   SqliteFederation,
+  SqliteExpiryReminders,
 ];

@@ -1,0 +1,466 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
+import { Brackets, In, IsNull, type EntityManager } from 'typeorm';
+import { User } from '../accounts/user.entity.js';
+import { CertificateName } from '../certificates/certificate-name.entity.js';
+import { Certificate } from '../certificates/certificate.entity.js';
+import { appConfig } from '../config/app.config.js';
+import { expiryConfig } from '../config/expiry.config.js';
+import { insertOnce } from '../database/exactly-once.js';
+import { Transactions } from '../database/transactions.js';
+import { wholeSeconds } from '../database/whole-seconds.js';
+import { isLanguage, type Language } from '../i18n/languages.js';
+import { MailService } from '../mail/mail.service.js';
+import { Nren } from '../nrens/nren.entity.js';
+import { Organisation } from '../organisations/organisation.entity.js';
+import { CertificateRequest } from '../requests/certificate-request.entity.js';
+import {
+  CertificateReminderSettings,
+  ExpiryReminder,
+  ExpiryReminderCursor,
+  ExpiryReminderPolicy,
+} from './expiry-reminder.entity.js';
+import { crossedIn, DAY_MS, dueRanges, parseThresholds } from './thresholds.js';
+
+export const REMINDER_TEMPLATE = 'expiry-reminder';
+const CURSOR = 'reminders';
+// The very first run looks back this far; every later one starts where the last one ended.
+const FIRST_LOOKBACK_MS = DAY_MS;
+const PAGE = 2000;
+const CHUNK = 1000;
+const ADDRESS = /^[^\s@<>,;"]+@[^\s@<>,;"]+$/;
+
+export interface ReminderRunResult {
+  from: Date;
+  to: Date;
+  // Certificates that crossed a threshold in the window (before mutes and renewals).
+  due: number;
+  mails: number;
+  reminders: number;
+  skipped: number;
+  scanMs: number;
+}
+
+interface Due {
+  id: number;
+  nrenId: number;
+  organisationId: number;
+  requestId: number | null;
+  source: string;
+  mainName: string;
+  notAfter: Date;
+  send: number;
+  skipped: number[];
+}
+
+interface Recipient {
+  address: string;
+  language: Language;
+  items: Due[];
+}
+
+interface Policies {
+  // Every threshold any certificate may have: what the scan covers.
+  all: number[];
+  of: (c: { nrenId: number; organisationId: number }) => number[];
+}
+
+type Row = Pick<
+  Certificate,
+  'id' | 'nrenId' | 'organisationId' | 'requestId' | 'source' | 'mainName' | 'notAfter'
+>;
+
+// Reminds the people responsible for a certificate as it crosses each reminder threshold.
+// Every instance may run it at the same moment: what happens once is guaranteed by the
+// unique (certificate, threshold, recipient) row written with the queued mail (insertOnce),
+// and the cursor only moves once a run has handled its whole window, so a crash mid-run
+// leaves the rest to the next run.
+@Injectable()
+export class ExpiryReminders {
+  private readonly logger = new Logger(ExpiryReminders.name);
+
+  constructor(
+    private readonly tx: Transactions,
+    private readonly mail: MailService,
+    @Inject(expiryConfig.KEY) private readonly config: ConfigType<typeof expiryConfig>,
+    @Inject(appConfig.KEY) private readonly app: ConfigType<typeof appConfig>,
+  ) {}
+
+  async run(now: Date): Promise<ReminderRunResult> {
+    const to = wholeSeconds(now);
+    const cursor = await this.tx.manager.findOneBy(ExpiryReminderCursor, { name: CURSOR });
+    const from = cursor ? cursor.position : new Date(to.getTime() - FIRST_LOOKBACK_MS);
+    const result: ReminderRunResult = {
+      from,
+      to,
+      due: 0,
+      mails: 0,
+      reminders: 0,
+      skipped: 0,
+      scanMs: 0,
+    };
+    if (to.getTime() <= from.getTime()) {
+      return result;
+    }
+    const started = performance.now();
+    const policy = await this.policies();
+    const due = await this.scan(from, to, policy);
+    result.scanMs = performance.now() - started;
+    result.due = due.length;
+    const recipients = await this.recipients(await this.stillWanted(due));
+    for (const recipient of recipients) {
+      const sent = await this.tx.runRetrying((em) => this.remind(em, recipient, to));
+      result.reminders += sent.reminders;
+      result.skipped += sent.skipped;
+      result.mails += sent.reminders > 0 ? 1 : 0;
+    }
+    await this.advance(to);
+    if (result.mails > 0) {
+      this.logger.log(
+        `expiry reminders: ${result.mails} mails, ${result.reminders} reminders, ${result.skipped} skipped`,
+      );
+    }
+    return result;
+  }
+
+  // The thresholds that apply to a certificate: its organisation's, else its NREN's, else the
+  // configured default.
+  private async policies(): Promise<Policies> {
+    const rows = await this.tx.manager.find(ExpiryReminderPolicy);
+    const nren = new Map<number, number[]>();
+    const organisation = new Map<number, number[]>();
+    for (const row of rows) {
+      const days = parseThresholds(row.days);
+      if (days) {
+        (row.scope === 'nren' ? nren : organisation).set(row.scopeId, days);
+      }
+    }
+    const all = new Set([
+      ...this.config.thresholds,
+      ...[...nren.values(), ...organisation.values()].flat(),
+    ]);
+    return {
+      all: [...all],
+      of: (c) => organisation.get(c.organisationId) ?? nren.get(c.nrenId) ?? this.config.thresholds,
+    };
+  }
+
+  // Keyset-paged over the expiry index, within the not_after ranges that can hold a crossing.
+  private async scan(from: Date, to: Date, policy: Policies): Promise<Due[]> {
+    const ranges = dueRanges(policy.all, from, to);
+    const found: Due[] = [];
+    let after: { notAfter: Date; id: number } | null = null;
+    for (;;) {
+      const qb = this.tx.manager
+        .createQueryBuilder(Certificate, 'c')
+        .select([
+          'c.id',
+          'c.nrenId',
+          'c.organisationId',
+          'c.requestId',
+          'c.source',
+          'c.mainName',
+          'c.notAfter',
+        ])
+        .where("c.state = 'valid'")
+        .andWhere(
+          new Brackets((b) => {
+            ranges.forEach((r, i) =>
+              b.orWhere(`(c.notAfter > :a${i} AND c.notAfter <= :u${i})`, {
+                [`a${i}`]: r.after,
+                [`u${i}`]: r.upTo,
+              }),
+            );
+          }),
+        );
+      if (after) {
+        qb.andWhere('(c.notAfter > :lastAt OR (c.notAfter = :lastAt AND c.id > :lastId))', {
+          lastAt: after.notAfter,
+          lastId: after.id,
+        });
+      }
+      const rows: Row[] = await qb
+        .orderBy('c.notAfter', 'ASC')
+        .addOrderBy('c.id', 'ASC')
+        .limit(PAGE)
+        .getMany();
+      for (const row of rows) {
+        const crossed = crossedIn(row.notAfter, policy.of(row), from, to);
+        if (crossed) {
+          found.push({ ...row, send: crossed.send, skipped: crossed.skipped });
+        }
+      }
+      if (rows.length < PAGE) {
+        return found;
+      }
+      const last = rows[rows.length - 1];
+      after = { notAfter: last.notAfter, id: last.id };
+    }
+  }
+
+  // Leaves out certificates muted by an RAO and imported ones for whose names a newer
+  // certificate is known.
+  private async stillWanted(due: Due[]): Promise<Array<Due & { extra: string[] }>> {
+    const out: Array<Due & { extra: string[] }> = [];
+    for (const chunk of chunks(due, CHUNK)) {
+      const settings = new Map(
+        (
+          await this.tx.manager.findBy(CertificateReminderSettings, {
+            certificateId: In(chunk.map((d) => d.id)),
+          })
+        ).map((s) => [s.certificateId, s]),
+      );
+      const renewed = await this.newerKnown(chunk.filter((d) => d.source === 'imported'));
+      for (const d of chunk) {
+        const s = settings.get(d.id);
+        if (s?.mutedAt || renewed.has(d.id)) {
+          continue;
+        }
+        out.push({ ...d, extra: splitAddresses(s?.extraAddresses ?? '') });
+      }
+    }
+    return out;
+  }
+
+  // Imported certificates with a newer valid certificate for exactly the same names in the
+  // same organisation (renewed elsewhere, and that renewal imported too).
+  private async newerKnown(imported: Due[]): Promise<Set<number>> {
+    const renewed = new Set<number>();
+    if (imported.length === 0) {
+      return renewed;
+    }
+    const em = this.tx.manager;
+    const candidates = await em
+      .createQueryBuilder(Certificate, 'c')
+      .select(['c.id', 'c.organisationId', 'c.mainName', 'c.notAfter'])
+      .where("c.state = 'valid'")
+      .andWhere('c.mainName IN (:...names)', {
+        names: [...new Set(imported.map((d) => d.mainName))],
+      })
+      .andWhere('c.organisationId IN (:...orgs)', {
+        orgs: [...new Set(imported.map((d) => d.organisationId))],
+      })
+      .getMany();
+    const newer = imported.flatMap((d) =>
+      candidates
+        .filter(
+          (c) =>
+            c.id !== d.id &&
+            c.organisationId === d.organisationId &&
+            c.mainName === d.mainName &&
+            c.notAfter.getTime() > d.notAfter.getTime(),
+        )
+        .map((c) => [d.id, c.id] as const),
+    );
+    if (newer.length === 0) {
+      return renewed;
+    }
+    const ids = [...new Set(newer.flat())];
+    const names = new Map<number, string>();
+    for (const chunk of chunks(ids, CHUNK)) {
+      const rows = await em.findBy(CertificateName, { certificateId: In(chunk) });
+      const grouped = new Map<number, string[]>();
+      for (const r of rows) {
+        grouped.set(r.certificateId, [...(grouped.get(r.certificateId) ?? []), r.name]);
+      }
+      for (const [id, list] of grouped) {
+        names.set(id, list.sort().join('\n'));
+      }
+    }
+    for (const [old, fresh] of newer) {
+      if (names.get(old) === names.get(fresh)) {
+        renewed.add(old);
+      }
+    }
+    return renewed;
+  }
+
+  // The requester of an ordered certificate, the organisation's certificate contacts and the
+  // certificate's extra addresses; each in their stored language (a person's own, else the
+  // NREN's default).
+  private async recipients(due: Array<Due & { extra: string[] }>): Promise<Recipient[]> {
+    const em = this.tx.manager;
+    const byAddress = new Map<string, Recipient>();
+    const orgIds = [...new Set(due.map((d) => d.organisationId))];
+    const nrenIds = [...new Set(due.map((d) => d.nrenId))];
+    const organisations = new Map<number, Organisation>();
+    for (const chunk of chunks(orgIds, CHUNK)) {
+      for (const o of await em.findBy(Organisation, { id: In(chunk) })) {
+        organisations.set(o.id, o);
+      }
+    }
+    const nrenLanguage = new Map<number, Language>();
+    for (const chunk of chunks(nrenIds, CHUNK)) {
+      for (const n of await em.findBy(Nren, { id: In(chunk) })) {
+        nrenLanguage.set(n.id, isLanguage(n.defaultLanguage) ? n.defaultLanguage : 'en');
+      }
+    }
+    const requesterOf = new Map<number, number>();
+    const requestIds = [
+      ...new Set(due.flatMap((d) => (d.requestId === null ? [] : [d.requestId]))),
+    ];
+    for (const chunk of chunks(requestIds, CHUNK)) {
+      const rows = await em.find(CertificateRequest, {
+        select: { id: true, requesterId: true },
+        where: { id: In(chunk) },
+      });
+      rows.forEach((r) => requesterOf.set(r.id, r.requesterId));
+    }
+    const users = new Map<number, User>();
+    for (const chunk of chunks([...new Set(requesterOf.values())], CHUNK)) {
+      for (const u of await em.findBy(User, { id: In(chunk) })) {
+        users.set(u.id, u);
+      }
+    }
+    // Contacts and extra addresses who have an account get their own language.
+    const plain = new Set<string>();
+    for (const d of due) {
+      organisations
+        .get(d.organisationId)
+        ?.certificateContacts.forEach((a) => plain.add(a.toLowerCase()));
+      d.extra.forEach((a) => plain.add(a.toLowerCase()));
+    }
+    const languageByEmail = new Map<string, Language>();
+    for (const u of users.values()) {
+      plain.delete(u.email.toLowerCase());
+    }
+    for (const chunk of chunks([...plain], CHUNK)) {
+      for (const u of await em.findBy(User, { email: In(chunk) })) {
+        if (isLanguage(u.language)) {
+          languageByEmail.set(u.email.toLowerCase(), u.language);
+        }
+      }
+    }
+    for (const d of due) {
+      const fallback = nrenLanguage.get(d.nrenId) ?? 'en';
+      const people: Array<{ address: string; language: Language }> = [];
+      const requester =
+        d.requestId === null ? undefined : users.get(requesterOf.get(d.requestId) ?? -1);
+      if (requester) {
+        people.push({
+          address: requester.email,
+          language: isLanguage(requester.language) ? requester.language : fallback,
+        });
+      }
+      for (const address of [
+        ...(organisations.get(d.organisationId)?.certificateContacts ?? []),
+        ...d.extra,
+      ]) {
+        people.push({ address, language: languageByEmail.get(address.toLowerCase()) ?? fallback });
+      }
+      for (const person of people) {
+        const address = person.address.trim().toLowerCase();
+        if (address.length > 254 || !ADDRESS.test(address)) {
+          continue;
+        }
+        const r = byAddress.get(address) ?? { address, language: person.language, items: [] };
+        if (!r.items.some((i) => i.id === d.id)) {
+          r.items.push(d);
+        }
+        byAddress.set(address, r);
+      }
+    }
+    return [...byAddress.values()].sort((a, b) => (a.address < b.address ? -1 : 1));
+  }
+
+  // One recipient's digest, in one transaction: the reminder rows that are still free and the
+  // mail listing exactly those. Another instance that got there first holds the rows, and
+  // this one sends nothing for them.
+  private async remind(
+    em: EntityManager,
+    recipient: Recipient,
+    now: Date,
+  ): Promise<{ reminders: number; skipped: number }> {
+    const items = [...recipient.items].sort((a, b) => a.id - b.id);
+    const fresh: Due[] = [];
+    let skipped = 0;
+    for (const item of items) {
+      const base = {
+        certificateId: item.id,
+        recipient: recipient.address,
+        mailId: null,
+        createdAt: now,
+      };
+      if (
+        await insertOnce(em, ExpiryReminder, { ...base, thresholdDays: item.send, outcome: 'sent' })
+      ) {
+        fresh.push(item);
+      }
+      for (const threshold of item.skipped) {
+        if (
+          await insertOnce(em, ExpiryReminder, {
+            ...base,
+            thresholdDays: threshold,
+            outcome: 'skipped',
+          })
+        ) {
+          skipped += 1;
+        }
+      }
+    }
+    if (fresh.length === 0) {
+      return { reminders: 0, skipped };
+    }
+    // Most urgent first: the earliest expiry.
+    fresh.sort((a, b) => a.notAfter.getTime() - b.notAfter.getTime() || a.id - b.id);
+    const certificates = fresh.map((d) => {
+      const days = Math.ceil((d.notAfter.getTime() - now.getTime()) / DAY_MS);
+      return {
+        id: d.id,
+        name: d.mainName,
+        notAfter: d.notAfter,
+        expired: d.notAfter.getTime() <= now.getTime(),
+        days,
+        soon: days <= 1,
+        url: `${this.app.baseUrl}/certificates/${d.id}`,
+        renewUrl: `${this.app.baseUrl}/certificates/${d.id}#renew`,
+      };
+    });
+    const message = await this.mail.enqueue(em, {
+      to: recipient.address,
+      template: REMINDER_TEMPLATE,
+      language: recipient.language,
+      context: { certificates, count: certificates.length, first: certificates[0].name },
+    });
+    await em.update(
+      ExpiryReminder,
+      {
+        certificateId: In(fresh.map((d) => d.id)),
+        recipient: recipient.address,
+        outcome: 'sent',
+        mailId: IsNull(),
+      },
+      { mailId: message.id },
+    );
+    return { reminders: fresh.length, skipped };
+  }
+
+  private async advance(to: Date): Promise<void> {
+    await this.tx.runRetrying(async (em) => {
+      if (await insertOnce(em, ExpiryReminderCursor, { name: CURSOR, position: to })) {
+        return;
+      }
+      await em
+        .createQueryBuilder()
+        .update(ExpiryReminderCursor)
+        .set({ position: to })
+        .where('name = :name AND position < :to', { name: CURSOR, to })
+        .execute();
+    });
+  }
+}
+
+function chunks<T>(list: T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < list.length; i += size) {
+    out.push(list.slice(i, i + size));
+  }
+  return out;
+}
+
+export function splitAddresses(value: string): string[] {
+  return value
+    .split(/[\s,;]+/)
+    .map((a) => a.trim())
+    .filter((a) => a !== '');
+}
