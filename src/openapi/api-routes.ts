@@ -1,5 +1,7 @@
 import { z } from 'zod';
+import { importInput } from '../certificates/certificate-import.js';
 import { DOWNLOAD_FORMATS } from '../certificates/formats.js';
+import { reminderPolicyInput, reminderSettingsInput } from '../expiry/expiry.input.js';
 import { field } from '../common/input.js';
 import {
   checkInput,
@@ -69,6 +71,9 @@ const requestDraft = z
       .optional(),
   })
   .meta({ id: 'RequestDraft' });
+
+// Reminder days: a list, or null where the level above decides.
+const DAYS = z.looseObject({ days: z.array(z.int()).nullable() });
 
 export const API_ROUTES: ApiRoute[] = [
   {
@@ -437,6 +442,82 @@ export const API_ROUTES: ApiRoute[] = [
     status: 200,
     response: null,
     problems: [404],
+  },
+  {
+    method: 'post',
+    path: '/api/v1/certificates/import',
+    tag: 'certificates',
+    summary: 'Import certificates issued elsewhere into a department',
+    body: importInput,
+    status: 200,
+    response: z.looseObject({ imported: z.int().nonnegative(), items: z.array(z.looseObject({})) }),
+    problems: [404, 413, 422],
+  },
+  {
+    method: 'get',
+    path: '/api/v1/certificates/:id/reminders',
+    tag: 'expiry',
+    summary: 'Expiry reminders sent for a certificate',
+    status: 200,
+    response: z.looseObject({ items: z.array(z.looseObject({ thresholdDays: z.int() })) }),
+    problems: [404],
+  },
+  {
+    method: 'get',
+    path: '/api/v1/certificates/:id/reminder-settings',
+    tag: 'expiry',
+    summary: 'Who is reminded before a certificate expires',
+    status: 200,
+    response: z.looseObject({}),
+    problems: [404],
+  },
+  {
+    method: 'put',
+    path: '/api/v1/certificates/:id/reminder-settings',
+    tag: 'expiry',
+    summary: 'Change who is reminded before a certificate expires',
+    body: reminderSettingsInput,
+    status: 200,
+    response: z.looseObject({}),
+    problems: [404, 409, 422],
+  },
+  {
+    method: 'get',
+    path: '/api/v1/nrens/:id/reminder-days',
+    tag: 'expiry',
+    summary: 'Days before expiry when an NREN’s certificates are reminded of',
+    status: 200,
+    response: DAYS,
+    problems: [404],
+  },
+  {
+    method: 'put',
+    path: '/api/v1/nrens/:id/reminder-days',
+    tag: 'expiry',
+    summary: 'Set the reminder days for an NREN',
+    body: reminderPolicyInput,
+    status: 200,
+    response: DAYS,
+    problems: [404, 422],
+  },
+  {
+    method: 'get',
+    path: '/api/v1/organisations/:id/reminder-days',
+    tag: 'expiry',
+    summary: 'Days before expiry when an organisation’s certificates are reminded of',
+    status: 200,
+    response: DAYS,
+    problems: [404],
+  },
+  {
+    method: 'put',
+    path: '/api/v1/organisations/:id/reminder-days',
+    tag: 'expiry',
+    summary: 'Set the reminder days for an organisation',
+    body: reminderPolicyInput,
+    status: 200,
+    response: DAYS,
+    problems: [404, 422],
   },
   {
     method: 'get',
