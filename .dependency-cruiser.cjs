@@ -18,6 +18,7 @@ const FEATURES = [
   'health',
   'federation',
   'openapi',
+  'orders',
   'pages',
   'metrics',
 ];

@@ -22,6 +22,7 @@ import { HomeController } from './home.controller.js';
 import { I18nModule } from './i18n/i18n.module.js';
 import { MailModule } from './mail/mail.module.js';
 import { SessionsModule } from './sessions/sessions.module.js';
+import { OrdersModule } from './orders/orders.module.js';
 import { DomainsModule } from './domains/domains.module.js';
 import { KeysModule } from './keys/keys.module.js';
 import { NrensModule } from './nrens/nrens.module.js';
@@ -87,6 +88,7 @@ export const CORE_IMPORTS = [
     CertificatesModule,
     FederationModule,
     OpenApiModule,
+    OrdersModule,
     // Last: pages combining several features (and their ':id' routes after the fixed ones).
     PagesModule,
     MetricsModule,

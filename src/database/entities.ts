@@ -13,6 +13,7 @@ import { Invitation } from '../people/invitation.entity.js';
 import { CertificateFile } from '../certificates/certificate-file.entity.js';
 import { CertificateName } from '../certificates/certificate-name.entity.js';
 import { Certificate } from '../certificates/certificate.entity.js';
+import { CaOrder } from '../orders/ca-order.entity.js';
 import {
   CertificateReminderSettings,
   ExpiryReminder,
@@ -56,6 +57,7 @@ export const ENTITIES = [
   SamlIdp,
   FederationFeed,
   NrenLoginPolicy,
+  CaOrder,
   ExpiryReminder,
   ExpiryReminderCursor,
   ExpiryReminderPolicy,

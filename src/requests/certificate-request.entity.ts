@@ -18,6 +18,8 @@ import type { RequestStatus } from './request-status.js';
 @Index('ix_requests_department_status', ['departmentId', 'status'])
 @Index('ix_requests_organisation_status', ['organisationId', 'status'])
 @Index('ix_requests_spki', ['spkiSha256'])
+// The orderer looks for approved requests that have no order yet.
+@Index('ix_requests_status', ['status', 'id'])
 export class CertificateRequest {
   @PrimaryGeneratedColumn()
   id: number;
@@ -100,6 +102,14 @@ export class CertificateRequest {
   // Base64 of the file as uploaded; attestations are a few KiB, uploads are capped at 32 KiB.
   @Column({ name: 'evidence_data', type: 'text', nullable: true })
   evidenceData: string | null;
+
+  // A renewal (a new order) or a replacement (a new CSR on the same order at the CA) of this
+  // certificate, which becomes superseded when the new one is issued.
+  @Column({ name: 'replaces_certificate_id', type: 'int', nullable: true })
+  replacesCertificateId: number | null;
+
+  @Column({ name: 'replaces_how', type: 'varchar', length: 16, nullable: true })
+  replacesHow: 'renew' | 'replace' | null;
 
   @Column({ name: 'status_changed_at', type: 'datetime' })
   statusChangedAt: Date;

@@ -25,6 +25,7 @@ const WHO: Record<RequestAction, { person?: string; system: boolean }> = {
   ack: { system: true },
   'mark-unknown': { system: true },
   reconcile: { person: 'request.reconcile', system: true },
+  resend: { person: 'request.reconcile', system: false },
   fail: { system: true },
   'collect-issued': { system: true },
   revoke: { person: 'request.revoke', system: true },
@@ -39,7 +40,7 @@ describe('the request lifecycle table', () => {
   it('knows exactly the actions and states the table above lists', () => {
     expect([...REQUEST_ACTIONS].sort()).toEqual(Object.keys(WHO).sort());
     expect([...REQUEST_STATUSES].sort()).toEqual(Object.keys(EXPECTED).sort());
-    expect(PAIRS).toHaveLength(144);
+    expect(PAIRS).toHaveLength(156);
   });
 
   it.each(PAIRS)('%s --%s--> %s', (status, action, to) => {

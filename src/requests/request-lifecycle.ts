@@ -27,6 +27,7 @@ export const REQUEST_ACTIONS = [
   'ack',
   'mark-unknown',
   'reconcile',
+  'resend',
   'fail',
   'collect-issued',
   'revoke',
@@ -88,6 +89,14 @@ export const LIFECYCLE: Readonly<Record<RequestAction, Step>> = {
     system: true,
     reason: 'optional',
     audit: 'request.reconciled',
+  },
+  // The RAO found no order at the CA: a new attempt (issue 9).
+  resend: {
+    from: ['needs-reconciliation'],
+    to: 'ordering',
+    person: 'request.reconcile',
+    reason: 'optional',
+    audit: 'request.resent',
   },
   fail: {
     from: ['ordering', 'needs-reconciliation', 'ordered'],

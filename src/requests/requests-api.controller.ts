@@ -1,6 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import type { Principal } from '../accounts/principal.js';
+import { AuditService } from '../audit/audit.service.js';
 import { NotFound } from '../common/errors.js';
 import { idParam } from '../common/forms.js';
 import { parseInput } from '../common/input.js';
@@ -15,6 +16,7 @@ import {
   RequestLifecycle,
   type RequestWithPlace,
 } from './request-lifecycle.js';
+import { lastOutcome } from './request-outcome.js';
 import { isRequestStatus } from './request-status.js';
 import { RequestRefused } from './requests.errors.js';
 import { actionInput } from './requests.input.js';
@@ -67,6 +69,7 @@ export class RequestsApiController {
     private readonly evaluation: CsrEvaluationService,
     private readonly lifecycle: RequestLifecycle,
     private readonly i18n: I18nService,
+    private readonly audit: AuditService,
   ) {}
 
   @Post('csr/check')
@@ -118,9 +121,20 @@ export class RequestsApiController {
     return { ...page, items: page.items.map((r) => view(r, req.principal!)) };
   }
 
+  // With `outcome`: why it failed or waits for reconciliation, in the reader's language.
   @Get('requests/:id')
   async get(@Param('id') id: string, @Req() req: Request) {
-    return view(await this.requests.get(req.principal!, idParam(id)), req.principal!);
+    const r = await this.requests.get(req.principal!, idParam(id));
+    const outcome =
+      r.status === 'failed' || r.status === 'needs-reconciliation'
+        ? lastOutcome(r.status, await this.audit.history('request', r.id, 20))
+        : null;
+    return {
+      ...view(r, req.principal!),
+      outcome: outcome
+        ? { ...outcome, message: this.i18n.t(req.lang, outcome.key, outcome.params) }
+        : null,
+    };
   }
 
   // One door for every action people may take: `actions` in a request names the ones open now.

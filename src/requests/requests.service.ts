@@ -63,11 +63,13 @@ export class RequestsService {
   }
 
   // Checks again and, if nothing is wrong, records the request for the RAO's approval.
+  // `replaces`: a renewal or replacement of a certificate, superseded once this one is issued.
   async submit(
     p: Principal,
     draft: RequestDraft,
     actor: Actor,
     lang: Language,
+    replaces?: { certificateId: number; how: 'renew' | 'replace' },
   ): Promise<CertificateRequest> {
     const e = await this.evaluation.evaluate(p, draft, lang);
     if (!e.result.ok || !e.verdict || !e.csr || !e.product) {
@@ -88,6 +90,8 @@ export class RequestsService {
           requesterId: p.userId,
           status: INITIAL_STATUS,
           statusChangedAt: now,
+          replacesCertificateId: replaces?.certificateId ?? null,
+          replacesHow: replaces?.how ?? null,
           csrPem: pemOf(csr.der),
           csrSha256: verdict.summary.csrSha256,
           spkiSha256: verdict.summary.spkiSha256,
@@ -116,7 +120,12 @@ export class RequestsService {
         action: 'request.submitted',
         subjectType: 'request',
         subjectId: request.id,
-        detail: { product: product.code, names: verdict.names, departmentId: department.id },
+        detail: {
+          product: product.code,
+          names: verdict.names,
+          departmentId: department.id,
+          ...(replaces ? { replaces: replaces.certificateId, how: replaces.how } : {}),
+        },
       });
       return request;
     });

@@ -10,6 +10,8 @@ import { Certificates1795000045000 as MysqlCertificates } from './mysql/17950000
 import { Certificates1795000045000 as SqliteCertificates } from './sqlite/1795000045000-certificates.js';
 import { Federation1795000060000 as MysqlFederation } from './mysql/1795000060000-federation.js';
 import { Federation1795000060000 as SqliteFederation } from './sqlite/1795000060000-federation.js';
+import { CaOrders1795000080000 as MysqlCaOrders } from './mysql/1795000080000-ca-orders.js';
+import { CaOrders1795000080000 as SqliteCaOrders } from './sqlite/1795000080000-ca-orders.js';
 import { ExpiryReminders1795000100000 as MysqlExpiryReminders } from './mysql/1795000100000-expiry-reminders.js';
 import { ExpiryReminders1795000100000 as SqliteExpiryReminders } from './sqlite/1795000100000-expiry-reminders.js';
 
@@ -21,6 +23,7 @@ export const MYSQL_MIGRATIONS = [
   MysqlRequests,
   MysqlCertificates,
   MysqlFederation,
+  MysqlCaOrders,
   MysqlExpiryReminders,
 ];
 export const SQLITE_MIGRATIONS = [
@@ -30,5 +33,6 @@ export const SQLITE_MIGRATIONS = [
   SqliteRequests,
   SqliteCertificates,
   SqliteFederation,
+  SqliteCaOrders,
   SqliteExpiryReminders,
 ];
