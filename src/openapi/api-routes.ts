@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { importInput } from '../certificates/certificate-import.js';
 import { DOWNLOAD_FORMATS } from '../certificates/formats.js';
 import { reminderPolicyInput, reminderSettingsInput } from '../expiry/expiry.input.js';
+import { orderNumberInput, resendInput, revokeInput } from '../orders/orders.input.js';
 import { field } from '../common/input.js';
 import {
   checkInput,
@@ -518,6 +519,54 @@ export const API_ROUTES: ApiRoute[] = [
     status: 200,
     response: DAYS,
     problems: [404, 422],
+  },
+  {
+    method: 'post',
+    path: '/api/v1/certificates/:id/revoke',
+    tag: 'certificates',
+    summary: 'Revoke a certificate at the CA',
+    body: revokeInput,
+    status: 200,
+    response: z.looseObject({}),
+    problems: [403, 404, 409, 422, 503],
+  },
+  {
+    method: 'post',
+    path: '/api/v1/certificates/:id/renew',
+    tag: 'certificates',
+    summary: 'Request a renewal of a certificate',
+    status: 201,
+    response: z.looseObject({}),
+    problems: [403, 404, 409, 422],
+  },
+  {
+    method: 'get',
+    path: '/api/v1/reconciliation',
+    tag: 'orders',
+    summary: 'CA orders whose outcome is unknown and need a person to reconcile them',
+    status: 200,
+    response: z.looseObject({}),
+    problems: [403],
+  },
+  {
+    method: 'post',
+    path: '/api/v1/reconciliation/:id/order-number',
+    tag: 'orders',
+    summary: 'Record the CA order number found for an order of unknown outcome',
+    body: orderNumberInput,
+    status: 200,
+    response: z.looseObject({}),
+    problems: [403, 404, 409, 422],
+  },
+  {
+    method: 'post',
+    path: '/api/v1/reconciliation/:id/resend',
+    tag: 'orders',
+    summary: 'Send an order of unknown outcome to the CA again, once confirmed absent there',
+    body: resendInput,
+    status: 200,
+    response: z.looseObject({}),
+    problems: [403, 404, 409, 422],
   },
   {
     method: 'get',
