@@ -13,6 +13,7 @@ const FEATURES = [
   'requests',
   'certificates',
   'expiry',
+  'approvals',
   'mail',
   'ca',
   'health',

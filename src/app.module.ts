@@ -1,6 +1,7 @@
 import { Global, Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { ScheduleModule } from '@nestjs/schedule';
+import { ApprovalsModule } from './approvals/approvals.module.js';
 import { AccountsModule } from './accounts/accounts.module.js';
 import { AuditModule } from './audit/audit.module.js';
 import { CaModule } from './ca/ca.module.js';
@@ -10,6 +11,7 @@ import { Metrics } from './common/metrics.js';
 import { metricsConfig } from './config/metrics.config.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { appConfig } from './config/app.config.js';
+import { auditConfig } from './config/audit.config.js';
 import { caConfig } from './config/ca.config.js';
 import { databaseConfig } from './config/database.config.js';
 import { expiryConfig } from './config/expiry.config.js';
@@ -54,6 +56,7 @@ export const CORE_IMPORTS = [
       sessionConfig,
       mailConfig,
       secretsConfig,
+      auditConfig,
       caConfig,
       federationConfig,
       expiryConfig,
@@ -89,6 +92,7 @@ export const CORE_IMPORTS = [
     FederationModule,
     OpenApiModule,
     OrdersModule,
+    ApprovalsModule,
     // Last: pages combining several features (and their ':id' routes after the fixed ones).
     PagesModule,
     MetricsModule,

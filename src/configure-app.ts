@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { pinoHttp } from 'pino-http';
 import type { Logger } from 'pino';
 import { CaConnection } from './ca/ca-connection.js';
+import { redactUrl } from './common/logger.js';
 import { ErrorFilter } from './common/error.filter.js';
 import { PUBLIC_DIR, VIEWS_DIR } from './common/paths.js';
 import { isApiRequest } from './common/request.js';
@@ -40,7 +41,7 @@ export function configureApp(app: NestExpressApplication, logger: Logger): void 
         req: (req: { id: unknown; method: string; url: string; remoteAddress?: string }) => ({
           id: req.id,
           method: req.method,
-          url: req.url,
+          url: redactUrl(req.url),
           ip: req.remoteAddress,
         }),
         res: (res: { statusCode: number }) => ({ status: res.statusCode }),
@@ -62,8 +63,18 @@ export function configureApp(app: NestExpressApplication, logger: Logger): void 
       strictTransportSecurity: config.secureCookies
         ? { maxAge: 31536000, includeSubDomains: true }
         : false,
+      // The same as frame-ancestors 'none', for browsers that only know this header.
+      xFrameOptions: { action: 'deny' },
     }),
   );
+  // Pages and API answers may show what only this person may see (a new API token, a link
+  // with its token): no browser or proxy keeps a copy. Static files may be cached.
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    if (!req.path.startsWith('/static/')) {
+      res.setHeader('Cache-Control', 'no-store');
+    }
+    next();
+  });
   app.useStaticAssets(PUBLIC_DIR, { prefix: '/static/', maxAge: '1h' });
   app.setBaseViewsDir(VIEWS_DIR);
   app.setViewEngine('hbs');

@@ -383,7 +383,7 @@ describe('SAML login', () => {
     });
     const mail = (await dir.api('get', `/outbox?to=${encodeURIComponent('carol@uni-b.example')}`))
       .body.items[0];
-    const link = /(\/invitations\/accept\?token=[^\s]+)/.exec(mail.text)![1];
+    const link = /(\/invitations\/accept\/[^\s]+)/.exec(mail.text)![1];
     const agent = agentFor(t);
     const form = await agent.get(link).expect(200);
     expect(form.text).toContain('Accept with my institutional login');

@@ -5,12 +5,18 @@ import { AccountsApiController } from './accounts-api.controller.js';
 import { AccountsService } from './accounts.service.js';
 import { AuthController } from './auth.controller.js';
 import { AuthGuard } from './auth.guard.js';
+import { CsrfTokens } from './csrf.js';
 import { LoginThrottleService } from './login-throttle.service.js';
 import { RequestContextMiddleware } from './request-context.middleware.js';
 
 @Module({
   controllers: [AuthController, AccountController, AccountsApiController],
-  providers: [AccountsService, LoginThrottleService, { provide: APP_GUARD, useClass: AuthGuard }],
+  providers: [
+    AccountsService,
+    LoginThrottleService,
+    CsrfTokens,
+    { provide: APP_GUARD, useClass: AuthGuard },
+  ],
   exports: [AccountsService],
 })
 export class AccountsModule implements NestModule {

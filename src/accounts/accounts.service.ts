@@ -84,7 +84,7 @@ export class AccountsService implements OnModuleInit {
   async authenticate(email: string, password: string, ip: string | undefined): Promise<User> {
     const normalised = normaliseEmail(email);
     const keys = throttleKeys(normalised, ip);
-    const wait = await this.throttle.waitSeconds(keys);
+    const wait = await this.throttle.attempt(keys);
     if (wait > 0) {
       throw new LoginThrottled(wait);
     }
@@ -93,14 +93,13 @@ export class AccountsService implements OnModuleInit {
       : null;
     const ok = await argon2.verify(user?.passwordHash ?? this.dummyHash, password.slice(0, 1024));
     if (!user || !user.passwordHash || !ok) {
-      await this.throttle.recordFailure(keys);
       await this.audit.recordNow(
         { id: user?.id ?? null, label: normalised.slice(0, 254) || '(empty)', ip },
         { action: 'login.failed', subjectType: user ? 'user' : undefined, subjectId: user?.id },
       );
       throw new LoginFailed();
     }
-    await this.throttle.reset(keys[0]);
+    await this.throttle.succeeded(keys);
     await this.localLoginCheck?.(user);
     await this.audit.recordNow(
       { id: user.id, label: user.email, ip },

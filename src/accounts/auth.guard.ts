@@ -5,7 +5,7 @@ import { Unauthenticated } from '../common/errors.js';
 import { CSRF_EXEMPT, IS_PUBLIC } from '../common/public.decorator.js';
 import { isApiRequest } from '../common/request.js';
 import { CsrfFailed } from './accounts.errors.js';
-import { csrf } from './csrf.js';
+import { CsrfTokens } from './csrf.js';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
@@ -13,7 +13,10 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 // API: a bearer token only; cookies are never looked at there, so CSRF cannot reach it.
 @Injectable()
 export class AuthGuard implements CanActivate {
-  constructor(private readonly reflector: Reflector) {}
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly csrf: CsrfTokens,
+  ) {}
 
   canActivate(context: ExecutionContext): boolean {
     const req = context.switchToHttp().getRequest<Request>();
@@ -22,7 +25,7 @@ export class AuthGuard implements CanActivate {
       context.getHandler(),
       context.getClass(),
     ]);
-    if (!api && !SAFE_METHODS.has(req.method) && !csrfExempt && !csrf.isRequestValid(req)) {
+    if (!api && !SAFE_METHODS.has(req.method) && !csrfExempt && !this.csrf.isRequestValid(req)) {
       throw new CsrfFailed();
     }
     const isPublic = this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [

@@ -2,9 +2,13 @@ import { ApiToken } from '../accounts/api-token.entity.js';
 import { LoginThrottle } from '../accounts/login-throttle.entity.js';
 import { RoleGrant } from '../accounts/role-grant.entity.js';
 import { User } from '../accounts/user.entity.js';
+import { RequestApproval } from '../requests/request-approval.entity.js';
+import { Substitution } from '../requests/substitution.entity.js';
+import { ApprovalDigest } from '../approvals/approval-digest.entity.js';
 import { AuditEvent, AuditHead } from '../audit/audit-event.entity.js';
 import { DomainDelegation } from '../domains/domain-delegation.entity.js';
 import { Domain } from '../domains/domain.entity.js';
+import { DomainLock } from '../domains/domain-lock.entity.js';
 import { MailMessage } from '../mail/mail-message.entity.js';
 import { Nren } from '../nrens/nren.entity.js';
 import { Department } from '../organisations/department.entity.js';
@@ -45,6 +49,7 @@ export const ENTITIES = [
   Department,
   Domain,
   DomainDelegation,
+  DomainLock,
   Invitation,
   Product,
   CertificateRequest,
@@ -62,4 +67,7 @@ export const ENTITIES = [
   ExpiryReminderCursor,
   ExpiryReminderPolicy,
   CertificateReminderSettings,
+  RequestApproval,
+  Substitution,
+  ApprovalDigest,
 ];

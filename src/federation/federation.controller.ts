@@ -14,6 +14,7 @@ import {
 } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import type { Request, Response } from 'express';
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import { can } from '../access/access.js';
 import { AuditService } from '../audit/audit.service.js';
 import { Clock } from '../common/clock.js';
@@ -21,12 +22,13 @@ import { NotFound } from '../common/errors.js';
 import { CsrfExempt, Public } from '../common/public.decorator.js';
 import { actorOf } from '../common/request.js';
 import { appConfig } from '../config/app.config.js';
+import { sessionConfig } from '../config/session.config.js';
 import { Transactions } from '../database/transactions.js';
 import { Nren } from '../nrens/nren.entity.js';
 import { Invitation } from '../people/invitation.entity.js';
 import { InvitationInvalid } from '../people/people.errors.js';
 import { sha256Hex } from '../common/hash.js';
-import { regenerateSession, safeNext, saveSession } from '../sessions/session-helpers.js';
+import { safeNext, saveSession, startSession } from '../sessions/session-helpers.js';
 import type { LoginIntent } from './federation-login.entity.js';
 import {
   FederationLoginsService,
@@ -46,6 +48,7 @@ import { SamlService } from './saml/saml.service.js';
 
 // Marks the browser that started a sign-in (see FederationLogin.browserHash).
 export const LOGIN_COOKIE = 'ra.fedlogin';
+const INTENT_COOKIE = 'ra.fedintent';
 // The institution chosen last time, offered first on the discovery page.
 export const IDP_COOKIE = 'ra.idp';
 
@@ -84,6 +87,7 @@ export class FederationController {
     private readonly audit: AuditService,
     private readonly clock: Clock,
     @Inject(appConfig.KEY) private readonly app: ConfigType<typeof appConfig>,
+    @Inject(sessionConfig.KEY) private readonly sessions: ConfigType<typeof sessionConfig>,
   ) {}
 
   private requireSaml(): void {
@@ -98,17 +102,41 @@ export class FederationController {
     }
   }
 
-  // What the sign-in is for: a link or an invitation asked for earlier in this session.
-  private takeIntent(req: Request): { intent: LoginIntent; ref: number | null } {
-    const wanted = req.session.federationIntent;
-    delete req.session.federationIntent;
+  // What the sign-in is for: a link asked for earlier in this session, or an invitation whose
+  // token was checked on the acceptance page. Anonymous visitors have no stored session, so the
+  // invitation travels in a short-lived cookie signed with a key derived from SESSION_SECRET:
+  // nobody can point a sign-in at an invitation whose token they never held.
+  private takeIntent(req: Request, res: Response): { intent: LoginIntent; ref: number | null } {
+    const wanted = req.session?.federationIntent;
+    if (wanted) {
+      delete req.session.federationIntent;
+    }
     if (wanted?.intent === 'link' && req.principal?.userId === wanted.ref) {
       return { intent: 'link', ref: wanted.ref };
     }
-    if (wanted?.intent === 'invitation') {
-      return { intent: 'invitation', ref: wanted.ref };
+    const invitationId = this.invitationIntent(req);
+    if (invitationId !== null) {
+      res.clearCookie(INTENT_COOKIE);
+      return { intent: 'invitation', ref: invitationId };
     }
     return { intent: 'login', ref: null };
+  }
+
+  private intentSignature(invitationId: number): Buffer {
+    const key = createHmac('sha256', this.sessions.secret).update('tcs-ra fed intent v1').digest();
+    return createHmac('sha256', key).update(`invitation:${invitationId}`).digest();
+  }
+
+  private invitationIntent(req: Request): number | null {
+    const cookie: unknown = (req.cookies as Record<string, unknown> | undefined)?.[INTENT_COOKIE];
+    const m = typeof cookie === 'string' ? /^(\d{1,10})\.([\w-]{43})$/.exec(cookie) : null;
+    if (!m) {
+      return null;
+    }
+    const id = Number(m[1]);
+    const given = Buffer.from(m[2], 'base64url');
+    const expected = this.intentSignature(id);
+    return given.length === expected.length && timingSafeEqual(given, expected) ? id : null;
   }
 
   private bindBrowser(res: Response, started: StartedLogin): void {
@@ -163,7 +191,9 @@ export class FederationController {
     res.render('federation/discovery', {
       q: text,
       next: safeNext(next),
-      intent: req.session?.federationIntent?.intent,
+      intent:
+        req.session?.federationIntent?.intent ??
+        (this.invitationIntent(req) !== null ? 'invitation' : undefined),
       last: last ? { entityId: last.entityId, name: nameIn(last) } : null,
       entries: entries.map((e) => ({ entityId: e.entityId, name: nameIn(e) })),
       more,
@@ -185,7 +215,7 @@ export class FederationController {
     if (!idp) {
       throw new IdentityProviderUnknown();
     }
-    const { intent, ref } = this.takeIntent(req);
+    const { intent, ref } = this.takeIntent(req, res);
     const started = await this.logins.start('saml', idp.entityId, intent, ref, safeNext(body.next));
     this.bindBrowser(res, started);
     res.cookie(IDP_COOKIE, idp.entityId, {
@@ -235,9 +265,7 @@ export class FederationController {
       }
       const { login, identity } = await this.logins.complete(id, secret);
       const user = await this.federation.finish(login, identity, req.principal, req.ip);
-      await regenerateSession(req);
-      req.session.userId = user.id;
-      req.session.loginAt = this.clock.now().getTime();
+      await startSession(req, user.id, this.clock.now().getTime());
       if (login.intent === 'link') {
         req.session.flash = { kind: 'info', key: 'federation.identities.linked' };
       } else if (login.intent === 'invitation') {
@@ -261,7 +289,7 @@ export class FederationController {
     if (!this.oidc.enabled) {
       throw new FederatedLoginDisabled();
     }
-    const { intent, ref } = this.takeIntent(req);
+    const { intent, ref } = this.takeIntent(req, res);
     const { started, url } = await this.oidc.start(intent, ref, safeNext(body.next));
     this.bindBrowser(res, started);
     await saveSession(req);
@@ -338,7 +366,6 @@ export class FederationController {
   @Post('invitations/accept/federated')
   async acceptWithInstitution(
     @Body() body: Record<string, unknown>,
-    @Req() req: Request,
     @Res() res: Response,
   ): Promise<void> {
     this.requireAny();
@@ -355,8 +382,16 @@ export class FederationController {
     if (invitation.expiresAt <= this.clock.now()) {
       throw new InvitationInvalid('expired');
     }
-    req.session.federationIntent = { intent: 'invitation', ref: invitation.id };
-    await saveSession(req);
+    res.cookie(
+      INTENT_COOKIE,
+      `${invitation.id}.${this.intentSignature(invitation.id).toString('base64url')}`,
+      {
+        httpOnly: true,
+        sameSite: 'lax',
+        secure: this.app.secureCookies,
+        maxAge: LOGIN_VALIDITY_MS,
+      },
+    );
     res.redirect(303, '/login/institution');
   }
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { bulkInput, substituteInput, switchInput } from '../approvals/approvals.service.js';
 import { importInput } from '../certificates/certificate-import.js';
 import { DOWNLOAD_FORMATS } from '../certificates/formats.js';
 import { reminderPolicyInput, reminderSettingsInput } from '../expiry/expiry.input.js';
@@ -538,6 +539,64 @@ export const API_ROUTES: ApiRoute[] = [
     status: 201,
     response: z.looseObject({}),
     problems: [403, 404, 409, 422],
+  },
+  {
+    method: 'put',
+    path: '/api/v1/organisations/:id/self-approval',
+    tag: 'approvals',
+    summary: 'Allow or forbid the people of an organisation to approve their own requests',
+    body: switchInput,
+    status: 200,
+    response: z.looseObject({ id: z.int(), selfApprovalAllowed: z.boolean(), version: z.int() }),
+    problems: [404, 409, 422],
+  },
+  {
+    method: 'put',
+    path: '/api/v1/departments/:id/auto-approval',
+    tag: 'approvals',
+    summary: 'Switch automatic approval of clean requests for a department',
+    body: switchInput,
+    status: 200,
+    response: z.looseObject({ id: z.int(), autoApprove: z.boolean(), version: z.int() }),
+    problems: [404, 409, 422],
+  },
+  {
+    method: 'post',
+    path: '/api/v1/requests/approve-many',
+    tag: 'approvals',
+    summary: 'Approve several requests, each checked on its own',
+    body: bulkInput,
+    status: 200,
+    response: z.looseObject({ results: z.array(z.looseObject({})) }),
+    problems: [422],
+  },
+  {
+    method: 'get',
+    path: '/api/v1/substitutes',
+    tag: 'approvals',
+    summary: 'Substitutions I appointed or hold',
+    status: 200,
+    response: z.looseObject({ items: z.array(z.looseObject({})) }),
+    problems: [],
+  },
+  {
+    method: 'post',
+    path: '/api/v1/substitutes',
+    tag: 'approvals',
+    summary: 'Appoint a substitute for a period',
+    body: substituteInput,
+    status: 201,
+    response: z.looseObject({}),
+    problems: [404, 422],
+  },
+  {
+    method: 'post',
+    path: '/api/v1/substitutes/:id/end',
+    tag: 'approvals',
+    summary: 'End a substitution',
+    status: 204,
+    response: null,
+    problems: [404],
   },
   {
     method: 'get',

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Post, Query, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, Param, Post, Query, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { ROLES } from '../accounts/role-grant.entity.js';
 import { formFailure, submitForm } from '../common/forms.js';
@@ -6,7 +6,7 @@ import { Public } from '../common/public.decorator.js';
 import { actorOf } from '../common/request.js';
 import { I18nService } from '../i18n/i18n.service.js';
 import { LANGUAGES } from '../i18n/languages.js';
-import { regenerateSession, safeNext, saveSession } from '../sessions/session-helpers.js';
+import { safeNext, saveSession, startSession } from '../sessions/session-helpers.js';
 import { Clock } from '../common/clock.js';
 import { PeopleService } from './people.service.js';
 
@@ -48,9 +48,16 @@ export class PeopleController {
     });
   }
 
+  // The token travels as a path segment, which the request log redacts; ?token= is what
+  // e-mails sent before that carried.
   @Public()
-  @Get('accept')
-  async acceptForm(@Query('token') token: string | undefined, @Res() res: Response) {
+  @Get(['accept', 'accept/:token'])
+  async acceptForm(
+    @Param('token') fromPath: string | undefined,
+    @Query('token') fromQuery: string | undefined,
+    @Res() res: Response,
+  ) {
+    const token = fromPath ?? fromQuery;
     const invitation = await this.people.findOpen(String(token ?? ''));
     res.render('people/accept', {
       invitation,
@@ -68,9 +75,7 @@ export class PeopleController {
     try {
       const user = await this.people.accept(token, body, req.principal, req.ip);
       if (!req.principal) {
-        await regenerateSession(req);
-        req.session.userId = user.id;
-        req.session.loginAt = this.clock.now().getTime();
+        await startSession(req, user.id, this.clock.now().getTime());
       }
       req.session.flash = { kind: 'info', key: 'people.accept.done' };
       await saveSession(req);

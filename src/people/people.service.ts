@@ -177,6 +177,7 @@ export class PeopleService {
         throw new ValidationFailed([{ field: 'email', code: 'already_has_role' }]);
       }
       const language = (existing?.language as Language | null) ?? data.language ?? fallbackLanguage;
+      const expiresAt = new Date(this.clock.now().getTime() + INVITATION_VALIDITY_MS);
       const invitation = await em.save(
         em.create(Invitation, {
           email: data.email,
@@ -185,7 +186,7 @@ export class PeopleService {
           language,
           tokenHash: sha256Hex(token),
           invitedBy: actor.id,
-          expiresAt: new Date(this.clock.now().getTime() + INVITATION_VALIDITY_MS),
+          expiresAt,
           acceptedAt: null,
           acceptedBy: null,
         }),
@@ -201,6 +202,7 @@ export class PeopleService {
           inviter: actor.label,
           existing: Boolean(existing?.passwordHash),
         },
+        secret: { value: token, expiresAt },
       });
       await this.audit.record(em, actor, {
         action: 'invitation.sent',
@@ -321,6 +323,7 @@ export class PeopleService {
       invitation.acceptedAt = this.clock.now();
       invitation.acceptedBy = user.id;
       await em.save(invitation);
+      await this.mail.forgetSecret(em, token);
       await this.audit.record(
         em,
         { id: user.id, label: user.email, ip },

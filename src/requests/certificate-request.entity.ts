@@ -111,6 +111,10 @@ export class CertificateRequest {
   @Column({ name: 'replaces_how', type: 'varchar', length: 16, nullable: true })
   replacesHow: 'renew' | 'replace' | null;
 
+  // The words given with the last status change (a rejection's reason), for the requester.
+  @Column({ name: 'status_reason', type: 'varchar', length: 2000, nullable: true })
+  statusReason: string | null;
+
   @Column({ name: 'status_changed_at', type: 'datetime' })
   statusChangedAt: Date;
 

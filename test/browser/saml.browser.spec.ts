@@ -89,7 +89,7 @@ describeWithBrowser('federated login in a real browser', () => {
       scopeId: nren.id,
     });
     const mail = (await dir.api('get', '/outbox?to=alice%40uni-a.example')).body.items[0];
-    const link = /(\/invitations\/accept\?token=[^\s]+)/.exec(mail.text)![1];
+    const link = /(\/invitations\/accept\/[^\s]+)/.exec(mail.text)![1];
     idp.user = {
       [ATTR.subjectId]: ['8f3a2c@uni-a.example'],
       [ATTR.mail]: ['alice@uni-a.example'],
