@@ -17,6 +17,8 @@ const FEATURES = [
   'mail',
   'ca',
   'health',
+  'federation',
+  'openapi',
   'orders',
   'pages',
   'metrics',

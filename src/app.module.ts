@@ -34,6 +34,9 @@ import { PeopleModule } from './people/people.module.js';
 import { ProductsModule } from './products/products.module.js';
 import { RequestsModule } from './requests/requests.module.js';
 import { secretsConfig } from './config/secrets.config.js';
+import { federationConfig } from './config/federation.config.js';
+import { FederationModule } from './federation/federation.module.js';
+import { OpenApiModule } from './openapi/openapi.module.js';
 
 @Global()
 @Module({
@@ -55,6 +58,7 @@ export const CORE_IMPORTS = [
       secretsConfig,
       auditConfig,
       caConfig,
+      federationConfig,
       expiryConfig,
       metricsConfig,
     ],
@@ -85,6 +89,8 @@ export const CORE_IMPORTS = [
     // Before certificates: its certificates/:id/reminders routes precede ':id/:format'.
     ExpiryModule,
     CertificatesModule,
+    FederationModule,
+    OpenApiModule,
     OrdersModule,
     ApprovalsModule,
     // Last: pages combining several features (and their ':id' routes after the fixed ones).

@@ -6,6 +6,7 @@ import { COMMON_ERROR_CODES } from './common/errors.js';
 import { FINDING_CODES, PARSE_ERROR_CODES } from './csr/csr.errors.js';
 import type { DomainNameProblem } from './domains/domain-name.js';
 import { DOMAIN_ERROR_CODES } from './domains/domains.errors.js';
+import { FEDERATION_ERROR_CODES } from './federation/federation.errors.js';
 import { ORDER_ERROR_CODES } from './orders/orders.errors.js';
 import { EXPIRY_ERROR_CODES } from './expiry/expiry.errors.js';
 import { PEOPLE_ERROR_CODES } from './people/people.errors.js';
@@ -51,6 +52,7 @@ export const ERROR_CODES = [
   ...REQUEST_ERROR_CODES,
   ...CA_ERROR_CODES,
   ...CERTIFICATE_ERROR_CODES,
+  ...FEDERATION_ERROR_CODES,
   ...ORDER_ERROR_CODES,
   ...EXPIRY_ERROR_CODES,
 ] as const;

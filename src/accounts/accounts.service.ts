@@ -38,6 +38,8 @@ export interface NewToken {
 export class AccountsService implements OnModuleInit {
   // Verified against when the account does not exist, so both cases take the same time.
   private dummyHash = '';
+  // Set by the federation module: whether this person may still log in with a password.
+  private localLoginCheck: ((user: User) => Promise<void>) | null = null;
 
   constructor(
     private readonly tx: Transactions,
@@ -98,11 +100,16 @@ export class AccountsService implements OnModuleInit {
       throw new LoginFailed();
     }
     await this.throttle.succeeded(keys);
+    await this.localLoginCheck?.(user);
     await this.audit.recordNow(
       { id: user.id, label: user.email, ip },
       { action: 'login', subjectType: 'user', subjectId: user.id },
     );
     return user;
+  }
+
+  setLocalLoginCheck(check: (user: User) => Promise<void>): void {
+    this.localLoginCheck = check;
   }
 
   async loadPrincipal(userId: number, via: Principal['via']): Promise<Principal | null> {

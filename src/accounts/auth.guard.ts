@@ -2,7 +2,7 @@ import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
 import { Unauthenticated } from '../common/errors.js';
-import { IS_PUBLIC } from '../common/public.decorator.js';
+import { CSRF_EXEMPT, IS_PUBLIC } from '../common/public.decorator.js';
 import { isApiRequest } from '../common/request.js';
 import { CsrfFailed } from './accounts.errors.js';
 import { CsrfTokens } from './csrf.js';
@@ -21,7 +21,11 @@ export class AuthGuard implements CanActivate {
   canActivate(context: ExecutionContext): boolean {
     const req = context.switchToHttp().getRequest<Request>();
     const api = isApiRequest(req);
-    if (!api && !SAFE_METHODS.has(req.method) && !this.csrf.isRequestValid(req)) {
+    const csrfExempt = this.reflector.getAllAndOverride<boolean>(CSRF_EXEMPT, [
+      context.getHandler(),
+      context.getClass(),
+    ]);
+    if (!api && !SAFE_METHODS.has(req.method) && !csrfExempt && !this.csrf.isRequestValid(req)) {
       throw new CsrfFailed();
     }
     const isPublic = this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [

@@ -1,19 +1,9 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Put, Req } from '@nestjs/common';
 import type { Request } from 'express';
-import { z } from 'zod';
 import { idParam } from '../common/forms.js';
-import { field, parseInput } from '../common/input.js';
+import { parseInput } from '../common/input.js';
 import { actorOf } from '../common/request.js';
-import { ApprovalsService, MAX_BULK } from './approvals.service.js';
-
-const bulkInput = z.object({
-  requests: z
-    .array(z.object({ id: field.id(), version: field.version().optional() }), {
-      error: 'required',
-    })
-    .min(1, 'required')
-    .max(MAX_BULK, 'too_many'),
-});
+import { ApprovalsService, bulkInput } from './approvals.service.js';
 
 @Controller('api/v1')
 export class ApprovalsApiController {

@@ -19,6 +19,15 @@ import { Substitution } from '../requests/substitution.entity.js';
 
 export const MAX_BULK = 100;
 
+export const bulkInput = z.object({
+  requests: z
+    .array(z.object({ id: field.id(), version: field.version().optional() }), {
+      error: 'required',
+    })
+    .min(1, 'required')
+    .max(MAX_BULK, 'too_many'),
+});
+
 export type BulkOutcome =
   | { id: number; ok: true; status: string }
   | { id: number; ok: false; code: string; params: Record<string, string | number> };
@@ -33,7 +42,7 @@ export const substituteInput = z.object({
   endsAt: z.preprocess(blankToUndefined, z.coerce.date({ error: 'required' })),
 });
 
-const switchInput = z.object({ enabled: field.flag(), version: field.version() });
+export const switchInput = z.object({ enabled: field.flag(), version: field.version() });
 
 export interface SubstitutionView {
   id: number;

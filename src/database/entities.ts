@@ -28,6 +28,11 @@ import { BlockedKey } from '../keys/blocked-key.entity.js';
 import { Product } from '../products/product.entity.js';
 import { CertificateRequest } from '../requests/certificate-request.entity.js';
 import { SessionRecord } from '../sessions/session.entity.js';
+import { FederatedIdentity } from '../federation/federated-identity.entity.js';
+import { FederationLogin } from '../federation/federation-login.entity.js';
+import { NrenLoginPolicy } from '../federation/nren-login-policy.entity.js';
+import { FederationFeed } from '../federation/saml/federation-feed.entity.js';
+import { SamlIdp } from '../federation/saml/saml-idp.entity.js';
 
 // Listed, not globbed: the same list serves the app, the CLI and the schema-drift test.
 export const ENTITIES = [
@@ -52,6 +57,11 @@ export const ENTITIES = [
   Certificate,
   CertificateName,
   CertificateFile,
+  FederationLogin,
+  FederatedIdentity,
+  SamlIdp,
+  FederationFeed,
+  NrenLoginPolicy,
   CaOrder,
   ExpiryReminder,
   ExpiryReminderCursor,

@@ -14,6 +14,8 @@ import { MailSecrets1795000032000 as MysqlMailSecrets } from './mysql/1795000032
 import { MailSecrets1795000032000 as SqliteMailSecrets } from './sqlite/1795000032000-mail-secrets.js';
 import { Certificates1795000045000 as MysqlCertificates } from './mysql/1795000045000-certificates.js';
 import { Certificates1795000045000 as SqliteCertificates } from './sqlite/1795000045000-certificates.js';
+import { Federation1795000060000 as MysqlFederation } from './mysql/1795000060000-federation.js';
+import { Federation1795000060000 as SqliteFederation } from './sqlite/1795000060000-federation.js';
 import { CaOrders1795000080000 as MysqlCaOrders } from './mysql/1795000080000-ca-orders.js';
 import { CaOrders1795000080000 as SqliteCaOrders } from './sqlite/1795000080000-ca-orders.js';
 import { ExpiryReminders1795000100000 as MysqlExpiryReminders } from './mysql/1795000100000-expiry-reminders.js';
@@ -33,6 +35,7 @@ export const MYSQL_MIGRATIONS = [
   MysqlAuditKeyed,
   MysqlMailSecrets,
   MysqlCertificates,
+  MysqlFederation,
   MysqlCaOrders,
   MysqlExpiryReminders,
   MysqlApprovals,
@@ -47,6 +50,7 @@ export const SQLITE_MIGRATIONS = [
   SqliteAuditKeyed,
   SqliteMailSecrets,
   SqliteCertificates,
+  SqliteFederation,
   SqliteCaOrders,
   SqliteExpiryReminders,
   SqliteApprovals,
