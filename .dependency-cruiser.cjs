@@ -13,9 +13,13 @@ const FEATURES = [
   'requests',
   'certificates',
   'expiry',
+  'approvals',
   'mail',
   'ca',
   'health',
+  'federation',
+  'openapi',
+  'orders',
   'pages',
   'metrics',
 ];

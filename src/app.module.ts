@@ -1,6 +1,7 @@
 import { Global, Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { ScheduleModule } from '@nestjs/schedule';
+import { ApprovalsModule } from './approvals/approvals.module.js';
 import { AccountsModule } from './accounts/accounts.module.js';
 import { AuditModule } from './audit/audit.module.js';
 import { CaModule } from './ca/ca.module.js';
@@ -10,6 +11,7 @@ import { Metrics } from './common/metrics.js';
 import { metricsConfig } from './config/metrics.config.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { appConfig } from './config/app.config.js';
+import { auditConfig } from './config/audit.config.js';
 import { caConfig } from './config/ca.config.js';
 import { databaseConfig } from './config/database.config.js';
 import { expiryConfig } from './config/expiry.config.js';
@@ -22,6 +24,7 @@ import { HomeController } from './home.controller.js';
 import { I18nModule } from './i18n/i18n.module.js';
 import { MailModule } from './mail/mail.module.js';
 import { SessionsModule } from './sessions/sessions.module.js';
+import { OrdersModule } from './orders/orders.module.js';
 import { DomainsModule } from './domains/domains.module.js';
 import { KeysModule } from './keys/keys.module.js';
 import { NrensModule } from './nrens/nrens.module.js';
@@ -31,6 +34,9 @@ import { PeopleModule } from './people/people.module.js';
 import { ProductsModule } from './products/products.module.js';
 import { RequestsModule } from './requests/requests.module.js';
 import { secretsConfig } from './config/secrets.config.js';
+import { federationConfig } from './config/federation.config.js';
+import { FederationModule } from './federation/federation.module.js';
+import { OpenApiModule } from './openapi/openapi.module.js';
 
 @Global()
 @Module({
@@ -50,7 +56,9 @@ export const CORE_IMPORTS = [
       sessionConfig,
       mailConfig,
       secretsConfig,
+      auditConfig,
       caConfig,
+      federationConfig,
       expiryConfig,
       metricsConfig,
     ],
@@ -81,6 +89,10 @@ export const CORE_IMPORTS = [
     // Before certificates: its certificates/:id/reminders routes precede ':id/:format'.
     ExpiryModule,
     CertificatesModule,
+    FederationModule,
+    OpenApiModule,
+    OrdersModule,
+    ApprovalsModule,
     // Last: pages combining several features (and their ':id' routes after the fixed ones).
     PagesModule,
     MetricsModule,

@@ -5,10 +5,12 @@ import { NestFactory } from '@nestjs/core';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import { readFileSync, realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import type { DataSource } from 'typeorm';
 import { AccountsService } from './accounts/accounts.service.js';
 import { CORE_IMPORTS } from './app.module.js';
+import { AuditCheckpoints } from './audit/audit-checkpoints.js';
 import { AuditService, type Actor } from './audit/audit.service.js';
 import { DomainError } from './common/errors.js';
 import { ConfigError } from './config/env.js';
@@ -23,12 +25,16 @@ class CliModule {}
 
 const USAGE = `Usage: npm run cli -- <command> [options]
 
-  create-admin --email <address> --password <password>
-      Create a platform administrator (refuses weak passwords, with the reason).
+  create-admin --email <address> --password-stdin
+      Create a platform administrator (refuses weak passwords, with the reason). The
+      password is read from standard input (its first line), or asked for without echo on
+      a terminal. --password <password> still works but shows the password to anyone who
+      can list processes or read the shell history.
   create-token --email <address> [--name <name>]
       Create an API token for an existing account; prints it once.
-  audit-verify
-      Check the audit trail's hash chain; names the first broken row.
+  audit-verify [--checkpoints <file>]
+      Check the audit trail's keyed hash chain, and that it still holds every signed
+      checkpoint in the file (default AUDIT_CHECKPOINT_FILE); names the first broken row.
   block-key (--csr <file> | --spki <sha256 hex>) [--reason key-compromise|operator] [--note <text>]
       Refuse a public key from now on (keys revoked for key compromise, or listed by
       the operator); requests with it are refused with KEY_COMPROMISED.
@@ -42,6 +48,33 @@ const CLI_ACTOR: Actor = { id: null, label: 'cli', ip: null };
 export interface CliIo {
   out: (text: string) => void;
   err: (text: string) => void;
+  // Standard input, for --password-stdin (process.stdin when not given).
+  input?: NodeJS.ReadableStream & { isTTY?: boolean };
+}
+
+// The first line of the input; on a terminal, asked for without echoing what is typed.
+async function readPassword(io: CliIo): Promise<string> {
+  const input = io.input ?? process.stdin;
+  const tty = input.isTTY === true;
+  if (tty) {
+    io.err('Password: ');
+  }
+  const rl = createInterface({ input, terminal: tty, output: tty ? process.stderr : undefined });
+  if (tty) {
+    // Echo nothing of what is typed.
+    (rl as unknown as { _writeToOutput: (s: string) => void })._writeToOutput = () => undefined;
+  }
+  try {
+    for await (const line of rl) {
+      return line.replace(/\r$/, '');
+    }
+    return '';
+  } finally {
+    rl.close();
+    if (tty) {
+      io.err('\n');
+    }
+  }
 }
 
 class CliFailure extends Error {}
@@ -73,11 +106,13 @@ async function execute(argv: string[], io: CliIo): Promise<void> {
   let values: {
     email?: string;
     password?: string;
+    'password-stdin'?: boolean;
     name?: string;
     csr?: string;
     spki?: string;
     reason?: string;
     note?: string;
+    checkpoints?: string;
   };
   try {
     ({ values } = parseArgs({
@@ -85,11 +120,13 @@ async function execute(argv: string[], io: CliIo): Promise<void> {
       options: {
         email: { type: 'string' },
         password: { type: 'string' },
+        'password-stdin': { type: 'boolean' },
         name: { type: 'string' },
         csr: { type: 'string' },
         spki: { type: 'string' },
         reason: { type: 'string' },
         note: { type: 'string' },
+        checkpoints: { type: 'string' },
       },
       strict: true,
     }));
@@ -111,12 +148,19 @@ async function execute(argv: string[], io: CliIo): Promise<void> {
   try {
     switch (command) {
       case 'create-admin': {
-        if (!values.email || !values.password) {
-          fail('create-admin needs --email and --password.');
+        if (values.password !== undefined && values['password-stdin']) {
+          fail('Give either --password-stdin or --password, not both.');
         }
-        const user = await app
-          .get(AccountsService)
-          .createAdmin(values.email, values.password, CLI_ACTOR);
+        if (values.password !== undefined) {
+          io.err(
+            'Warning: --password shows the password in the process list and the shell history; use --password-stdin.\n',
+          );
+        }
+        const password = values['password-stdin'] ? await readPassword(io) : values.password;
+        if (!values.email || !password) {
+          fail('create-admin needs --email and --password-stdin.');
+        }
+        const user = await app.get(AccountsService).createAdmin(values.email, password, CLI_ACTOR);
         io.out(`Created administrator ${user.email} (id ${user.id}).\n`);
         break;
       }
@@ -132,9 +176,27 @@ async function execute(argv: string[], io: CliIo): Promise<void> {
         break;
       }
       case 'audit-verify': {
-        const report = await app.get(AuditService).verify();
+        const log = await app.get(AuditCheckpoints).read(values.checkpoints);
+        if (log.forged.length) {
+          fail(
+            `Audit checkpoints FORGED in ${log.file}: line ${log.forged.join(', ')} not signed with this SECRETS_KEY.`,
+          );
+        }
+        const report = await app.get(AuditService).verify(log.checkpoints);
         if (report.ok) {
-          io.out(`Audit trail intact: ${report.checked} events verified.\n`);
+          io.out(
+            `Audit trail intact: ${report.checked} events verified, ${report.checkpoints} checkpoints matched.\n`,
+          );
+          if (!log.exists) {
+            io.err(
+              `Warning: no checkpoint file at ${log.file}; events removed from the end of the chain cannot be noticed without it.\n`,
+            );
+          }
+        } else if (report.reason === 'checkpoint') {
+          const c = report.checkpoint!;
+          fail(
+            `Audit trail BROKEN: the checkpoint of ${c.at} (event ${c.eventId}, ${c.count} events) does not match the database${report.brokenAt === null ? ': that event is gone' : ''} (${report.checked} events verified).`,
+          );
         } else if (report.brokenAt === null) {
           fail(
             `Audit trail BROKEN after ${report.checked} events: the newest events were removed or the head was changed.`,
@@ -143,7 +205,9 @@ async function execute(argv: string[], io: CliIo): Promise<void> {
           const why =
             report.reason === 'edited'
               ? 'its content was changed'
-              : 'the event before it was removed or changed';
+              : report.reason === 'unkeyed'
+                ? 'it is not keyed, though events before it are'
+                : 'the event before it was removed or changed';
           fail(
             `Audit trail BROKEN at event ${report.brokenAt}: ${why} (${report.checked} events verified before it).`,
           );

@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { pinoHttp } from 'pino-http';
 import type { Logger } from 'pino';
 import { CaConnection } from './ca/ca-connection.js';
+import { redactUrl } from './common/logger.js';
 import { ErrorFilter } from './common/error.filter.js';
 import { formDrafts, postOnlyRedirect, type RouteLayer } from './common/form-drafts.js';
 import { PUBLIC_DIR, VIEWS_DIR } from './common/paths.js';
@@ -17,11 +18,6 @@ import { I18nService } from './i18n/i18n.service.js';
 import { registerViewHelpers } from './i18n/view-helpers.js';
 import { SESSION_COOKIE } from './sessions/session-helpers.js';
 import { SessionsService } from './sessions/sessions.service.js';
-
-// A "forgot password" link's token is a path segment; it never reaches a log line.
-export function redactUrl(url: string): string {
-  return url.replace(/^\/password\/reset\/[^/?#]+/, '/password/reset/[redacted]');
-}
 
 // Everything about the HTTP edge, shared by main.ts and the tests.
 export function configureApp(app: NestExpressApplication, logger: Logger): void {
@@ -68,8 +64,18 @@ export function configureApp(app: NestExpressApplication, logger: Logger): void 
       strictTransportSecurity: config.secureCookies
         ? { maxAge: 31536000, includeSubDomains: true }
         : false,
+      // The same as frame-ancestors 'none', for browsers that only know this header.
+      xFrameOptions: { action: 'deny' },
     }),
   );
+  // Pages and API answers may show what only this person may see (a new API token, a link
+  // with its token): no browser or proxy keeps a copy. Static files may be cached.
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    if (!req.path.startsWith('/static/')) {
+      res.setHeader('Cache-Control', 'no-store');
+    }
+    next();
+  });
   app.useStaticAssets(PUBLIC_DIR, { prefix: '/static/', maxAge: '1h' });
   // A browser asks for /favicon.ico whatever the page says.
   const express = app.getHttpAdapter().getInstance();

@@ -1,10 +1,13 @@
 import { ACCOUNT_ERROR_CODES } from './accounts/accounts.errors.js';
+import { APPROVAL_ERROR_CODES } from './approvals/approvals.errors.js';
 import type { PasswordProblem } from './accounts/password-policy.js';
 import { CERTIFICATE_ERROR_CODES } from './certificates/certificates.errors.js';
 import { COMMON_ERROR_CODES } from './common/errors.js';
 import { FINDING_CODES, PARSE_ERROR_CODES } from './csr/csr.errors.js';
 import type { DomainNameProblem } from './domains/domain-name.js';
 import { DOMAIN_ERROR_CODES } from './domains/domains.errors.js';
+import { FEDERATION_ERROR_CODES } from './federation/federation.errors.js';
+import { ORDER_ERROR_CODES } from './orders/orders.errors.js';
 import { EXPIRY_ERROR_CODES } from './expiry/expiry.errors.js';
 import { PEOPLE_ERROR_CODES } from './people/people.errors.js';
 import { PRODUCT_ERROR_CODES } from './products/products.errors.js';
@@ -21,6 +24,12 @@ const REQUEST_ERROR_CODES = [
   'request_action_not_allowed',
   'request_changed',
   'request_action_forbidden',
+  // A decision that came too late: how the request ended meanwhile.
+  'request_already_approved',
+  'request_already_rejected',
+  'request_already_cancelled',
+  'request_already_expired',
+  'request_already_approved_by_you',
   'upload_too_large',
   'upload_invalid',
 ] as const;
@@ -38,11 +47,14 @@ export const ERROR_CODES = [
   ...COMMON_ERROR_CODES,
   ...ACCOUNT_ERROR_CODES,
   ...PEOPLE_ERROR_CODES,
+  ...APPROVAL_ERROR_CODES,
   ...DOMAIN_ERROR_CODES,
   ...PRODUCT_ERROR_CODES,
   ...REQUEST_ERROR_CODES,
   ...CA_ERROR_CODES,
   ...CERTIFICATE_ERROR_CODES,
+  ...FEDERATION_ERROR_CODES,
+  ...ORDER_ERROR_CODES,
   ...EXPIRY_ERROR_CODES,
 ] as const;
 

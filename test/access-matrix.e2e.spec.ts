@@ -88,6 +88,9 @@ const MAY = {
     reqA1d2: ['A1-d2'],
   },
   'PATCH /departments/:id': ORG_LEVEL_DEPTS,
+  // Approval policies: lifting separation of duties is the NREN's; automatic approval the RAO's.
+  'PUT /organisations/:id/self-approval': NREN_LEVEL_ORGS,
+  'PUT /departments/:id/auto-approval': ORG_LEVEL_DEPTS,
   'POST /organisations/:id/domains': ORG_LEVEL_ORGS,
   'GET /domains/:id': {
     ...ORG_LEVEL_DOMAINS,
@@ -151,6 +154,31 @@ const MAY_CANCEL: Allowed = {
   reqA1d2: ['A1-d2/reqA1d2'],
   raoB1: ['B1-d1/raoB1'],
 };
+// Approving and rejecting: those who decide on requests there (the NREN, the RAO, the DRAO of
+// the department); nobody approves their own request.
+const MAY_DECIDE: Allowed = {
+  admin: REQUESTS,
+  nrenA: A1_REQUESTS,
+  raoA1: A1_REQUESTS,
+  draoA1d1: A1_D1_REQUESTS,
+  raoB1: ['B1-d1/raoB1'],
+};
+const ownerOf = (key: string) => key.split('/')[1];
+function mayDecide(actor: Actor, key: string, action: 'approve' | 'reject'): boolean {
+  return (
+    key !== UNKNOWN &&
+    (MAY_DECIDE[actor] ?? []).includes(key) &&
+    !(action === 'approve' && ownerOf(key) === actor)
+  );
+}
+function expectedActions(actor: Actor, key: string): string[] {
+  return [
+    ...(mayDecide(actor, key, 'approve') ? ['approve'] : []),
+    ...(mayDecide(actor, key, 'reject') ? ['reject'] : []),
+    ...((MAY_CANCEL[actor] ?? []).includes(key) ? ['cancel'] : []),
+  ];
+}
+
 // Requesting a certificate for a department.
 const MAY_REQUEST_IN: Allowed = {
   ...ORG_LEVEL_DEPTS,
@@ -374,6 +402,29 @@ const ENDPOINTS: Endpoint[] = [
       body: { name: target.key, version: await versionOf('department', target.id) },
     }),
   },
+  // Switched off (as they are), so the request cases are not affected; the access is the same.
+  {
+    route: 'PUT /organisations/:id/self-approval',
+    kind: 'organisation',
+    denied: { status: 404 },
+    mutates: true,
+    build: async (target) => ({
+      path: `/organisations/${target.id}/self-approval`,
+      body: { enabled: false, version: await versionOf('organisation', target.id) },
+    }),
+    verify: (res) => expect(res.body.selfApprovalAllowed).toBe(false),
+  },
+  {
+    route: 'PUT /departments/:id/auto-approval',
+    kind: 'department',
+    denied: { status: 404 },
+    mutates: true,
+    build: async (target) => ({
+      path: `/departments/${target.id}/auto-approval`,
+      body: { enabled: false, version: await versionOf('department', target.id) },
+    }),
+    verify: (res) => expect(res.body.autoApprove).toBe(false),
+  },
   {
     route: 'POST /organisations/:id/domains',
     kind: 'organisation',
@@ -482,8 +533,8 @@ function label(route: string, key: string): string {
 
 function objectCases(ep: Endpoint): Case[] {
   const may: Allowed = MAY[ep.route];
-  const [method] = ep.route.split(' ') as ['GET' | 'POST' | 'PATCH'];
-  const verb = method.toLowerCase() as 'get' | 'post' | 'patch';
+  const [method] = ep.route.split(' ') as ['GET' | 'POST' | 'PATCH' | 'PUT'];
+  const verb = method.toLowerCase() as 'get' | 'post' | 'patch' | 'put';
   return ACTORS.flatMap((actor) =>
     [...OBJECTS[ep.kind], UNKNOWN].map((key): Case => {
       const allowed = key !== UNKNOWN && (may[actor] ?? []).includes(key);
@@ -648,9 +699,9 @@ function requestCases(): Case[] {
   const view = ACTORS.flatMap((actor) =>
     [...REQUESTS, UNKNOWN].map((key): Case => {
       const allowed = key !== UNKNOWN && (SEES_REQUESTS[actor] ?? []).includes(key);
-      const cancels = key !== UNKNOWN && (MAY_CANCEL[actor] ?? []).includes(key);
+      const actions = key === UNKNOWN ? [] : expectedActions(actor, key);
       return {
-        name: `${ACTOR_LABEL[actor]} GET /requests/${key} -> ${allowed ? `200 actions [${cancels ? 'cancel' : ''}]` : '404'}`,
+        name: `${ACTOR_LABEL[actor]} GET /requests/${key} -> ${allowed ? `200 actions [${actions.join(', ')}]` : '404'}`,
         async run() {
           const id = key === UNKNOWN ? UNKNOWN_ID : fixtureRequests[key as RequestKey]!;
           const res = await fx.call(actor, 'get', `/requests/${id}`);
@@ -662,7 +713,7 @@ function requestCases(): Case[] {
           }
           expect(res.status).toBe(200);
           expect(res.body).toMatchObject({ id, status: 'submitted' });
-          expect(res.body.actions).toEqual(cancels ? ['cancel'] : []);
+          expect(res.body.actions).toEqual(actions);
         },
       };
     }),
@@ -737,7 +788,14 @@ function requestCases(): Case[] {
           const res = await fx.call(actor, 'post', '/requests', body(idOf(department)));
           if (allowed) {
             expect2xx(res, 'POST /requests');
-            expect(res.body).toMatchObject({ status: 'submitted', actions: ['cancel'] });
+            // Those who decide there may reject their own request, never approve it.
+            const decides =
+              (ORG_LEVEL_DEPTS[actor] ?? []).includes(department) ||
+              (actor === 'draoA1d1' && department === 'A1-d1');
+            expect(res.body).toMatchObject({
+              status: 'submitted',
+              actions: decides ? ['reject', 'cancel'] : ['cancel'],
+            });
             expect(res.body.department.id).toBe(idOf(department));
             return;
           }
@@ -748,7 +806,45 @@ function requestCases(): Case[] {
       };
     }),
   );
-  return [...view, ...list, ...cancel, ...create];
+  const decide = (['approve', 'reject'] as const).flatMap((action) =>
+    ACTORS.flatMap((actor) =>
+      [...REQUESTS, UNKNOWN].map((key): Case => {
+        const allowed = mayDecide(actor, key, action);
+        const visible = key !== UNKNOWN && (SEES_REQUESTS[actor] ?? []).includes(key);
+        const outcome = allowed ? '2xx' : visible ? '403' : '404';
+        const to = action === 'approve' ? 'approved' : 'rejected';
+        return {
+          name: `${ACTOR_LABEL[actor]} POST /requests/${key}/${action} -> ${outcome}`,
+          async run() {
+            const target =
+              key === UNKNOWN
+                ? { id: UNKNOWN_ID, version: 1 }
+                : await newRequest(key as RequestKey);
+            const path = (id: number) => `/requests/${id}/${action}`;
+            const body = { version: target.version, reason: 'matrix' };
+            const res = await fx.call(actor, 'post', path(target.id), body);
+            if (allowed) {
+              expect2xx(res, `POST ${path(target.id)}`);
+              expect(res.body).toMatchObject({ status: to });
+              return;
+            }
+            if (visible) {
+              expect(res.status).toBe(403);
+              expect(res.body.code).toBe('request_action_forbidden');
+            } else {
+              const unknown = await fx.call(actor, 'post', path(UNKNOWN_ID), body);
+              expectLikeUnknown(res, unknown, { status: 404 });
+            }
+            if (key !== UNKNOWN) {
+              const after = await adminGet(`/requests/${target.id}`);
+              expect(after.body).toMatchObject({ status: 'submitted', version: target.version });
+            }
+          },
+        };
+      }),
+    ),
+  );
+  return [...view, ...list, ...cancel, ...decide, ...create];
 }
 
 const CASES: Case[] = [

@@ -1,7 +1,11 @@
 import { DataSource } from 'typeorm';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import { AccountsService } from '../src/accounts/accounts.service.js';
-import { AuditService } from '../src/audit/audit.service.js';
+import { AuditCheckpoints } from '../src/audit/audit-checkpoints.js';
+import { AuditService, GENESIS_HASH, hashEvent } from '../src/audit/audit.service.js';
+import { AuditEvent } from '../src/audit/audit-event.entity.js';
+import { appendFileSync } from 'node:fs';
+import { Readable } from 'node:stream';
 import { runCli } from '../src/cli.js';
 import { ADMIN, agentFor, login } from './support/http.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
@@ -9,16 +13,30 @@ import { createTestApp, type TestApp } from './support/test-app.js';
 const CLI = { id: null, label: 'cli' };
 
 async function cli(t: TestApp, ...argv: string[]) {
+  return cliWithInput(t, '', ...argv);
+}
+
+async function cliWithInput(t: TestApp, input: string, ...argv: string[]) {
   const out: string[] = [];
   const err: string[] = [];
   const saved = { ...process.env };
   Object.assign(process.env, t.db.env, { LOG_LEVEL: 'silent' });
   try {
-    const code = await runCli(argv, { out: (s) => out.push(s), err: (s) => err.push(s) });
+    const code = await runCli(argv, {
+      out: (s) => out.push(s),
+      err: (s) => err.push(s),
+      input: Readable.from([input]),
+    });
     return { code, out: out.join(''), err: err.join('') };
   } finally {
     process.env = saved;
   }
+}
+
+// What an intruder who may run any SQL, DDL included, would do first.
+async function dropAppendOnlyTriggers(ds: DataSource): Promise<void> {
+  await ds.query('DROP TRIGGER audit_events_no_update');
+  await ds.query('DROP TRIGGER audit_events_no_delete');
 }
 
 describe('audit trail', () => {
@@ -49,7 +67,7 @@ describe('audit trail', () => {
     ]);
     expect(rows[1]).toMatchObject({ actor_label: ADMIN.email });
     expect(rows[2].ip).toMatch(/127\.0\.0\.1/);
-    expect(await audit.verify()).toEqual({ ok: true, checked: 4 });
+    expect(await audit.verify()).toEqual({ ok: true, checked: 4, checkpoints: 0 });
   });
 
   it('audit-verify on the command line names the first edited row', async () => {
@@ -63,6 +81,7 @@ describe('audit trail', () => {
     const [{ id }] = await ds.query<{ id: number }[]>(
       'SELECT id FROM audit_events WHERE detail = \'{"i":2}\'',
     );
+    await dropAppendOnlyTriggers(ds);
     await ds.query('UPDATE audit_events SET detail = \'{"i":99}\' WHERE id = ?', [id]);
     const result = await cli(t, 'audit-verify');
     expect(result.code).toBe(1);
@@ -81,6 +100,7 @@ describe('audit trail', () => {
         ).id,
       );
     }
+    await dropAppendOnlyTriggers(ds);
     await ds.query('DELETE FROM audit_events WHERE id = ?', [ids[3]]);
     expect(await audit.verify()).toMatchObject({ ok: false, brokenAt: null, reason: 'head' });
     await ds.query('DELETE FROM audit_events WHERE id = ?', [ids[1]]);
@@ -93,7 +113,113 @@ describe('audit trail', () => {
         audit.recordNow({ id: null, label: 'test' }, { action: 'test.event', detail: { i } }),
       ),
     );
-    expect(await audit.verify()).toEqual({ ok: true, checked: 21 });
+    expect(await audit.verify()).toEqual({ ok: true, checked: 21, checkpoints: 0 });
+  });
+});
+
+describe('audit trail against someone who can write to the database', () => {
+  let t: TestApp;
+  let audit: AuditService;
+  let ds: DataSource;
+
+  beforeEach(async () => {
+    t = await createTestApp();
+    audit = t.get(AuditService);
+    ds = t.app.get<DataSource>(getDataSourceToken());
+    for (let i = 0; i < 6; i++) {
+      await audit.recordNow({ id: null, label: 'test' }, { action: 'test.event', detail: { i } });
+    }
+  });
+  afterEach(() => t.close());
+
+  const rows = () => ds.getRepository(AuditEvent).find({ order: { id: 'ASC' } });
+
+  // Recomputes every hash from `from` on, as an intruder without the key can: plain SHA-256,
+  // or an HMAC under a key of their own; then moves the head.
+  async function rewriteFrom(from: number, key: Buffer | null): Promise<void> {
+    let prev = GENESIS_HASH;
+    for (const row of await rows()) {
+      if (row.id >= from) {
+        row.prevHash = prev;
+        row.keyed = key !== null;
+        row.hash = hashEvent(row, key);
+        await ds.query(
+          'UPDATE audit_events SET detail = ?, prev_hash = ?, hash = ?, keyed = ? WHERE id = ?',
+          [row.detail, row.prevHash, row.hash, row.keyed, row.id],
+        );
+      }
+      prev = row.hash;
+    }
+    const last = (await rows()).at(-1)!;
+    await ds.query('UPDATE audit_head SET last_hash = ?, last_event_id = ? WHERE id = 1', [
+      last.hash,
+      last.id,
+    ]);
+  }
+
+  it('the database refuses to change or delete audit rows', async () => {
+    const [first] = await rows();
+    await expect(
+      ds.query("UPDATE audit_events SET detail = '{}' WHERE id = ?", [first.id]),
+    ).rejects.toThrow(/append-only/);
+    await expect(ds.query('DELETE FROM audit_events WHERE id = ?', [first.id])).rejects.toThrow(
+      /append-only/,
+    );
+    expect(await audit.verify()).toMatchObject({ ok: true, checked: 6 });
+  });
+
+  it('a chain rewritten consistently without the key does not verify', async () => {
+    await dropAppendOnlyTriggers(ds);
+    const third = (await rows())[2];
+    await ds.query('UPDATE audit_events SET detail = ? WHERE id = ?', ['{"i":99}', third.id]);
+    await rewriteFrom(third.id, null);
+    expect(await audit.verify()).toMatchObject({
+      ok: false,
+      brokenAt: third.id,
+      reason: 'unkeyed',
+    });
+    await rewriteFrom(third.id, Buffer.alloc(32, 7));
+    expect(await audit.verify()).toMatchObject({ ok: false, brokenAt: third.id, reason: 'edited' });
+    // All of it, with plain hashes: the chain must end on a keyed event.
+    await rewriteFrom(0, null);
+    expect(await audit.verify()).toMatchObject({ ok: false, reason: 'unkeyed' });
+  });
+
+  it('signed checkpoints outside the database notice the newest events removed', async () => {
+    const checkpoints = t.get(AuditCheckpoints);
+    const written = await checkpoints.write();
+    expect(written).toMatchObject({ count: 6 });
+    // Nothing new: no second line.
+    expect(await checkpoints.write()).toBeNull();
+    expect(await cli(t, 'audit-verify')).toMatchObject({
+      code: 0,
+      out: expect.stringContaining('6 events verified, 1 checkpoints matched'),
+    });
+
+    // Remove the two newest events and move the head back: the chain alone looks intact.
+    await dropAppendOnlyTriggers(ds);
+    const all = await rows();
+    await ds.query('DELETE FROM audit_events WHERE id > ?', [all[3].id]);
+    await ds.query('UPDATE audit_head SET last_hash = ?, last_event_id = ? WHERE id = 1', [
+      all[3].hash,
+      all[3].id,
+    ]);
+    expect(await audit.verify()).toMatchObject({ ok: true, checked: 4 });
+    const result = await cli(t, 'audit-verify');
+    expect(result.code).toBe(1);
+    expect(result.err).toContain(`(event ${written!.eventId}, 6 events) does not match`);
+  });
+
+  it('refuses checkpoints that were not signed with this key', async () => {
+    const written = (await t.get(AuditCheckpoints).write())!;
+    appendFileSync(
+      t.get(AuditCheckpoints).file,
+      JSON.stringify({ ...written, count: 5, sig: '00'.repeat(32) }) + '\n',
+    );
+    const result = await cli(t, 'audit-verify');
+    expect(result.code).toBe(1);
+    expect(result.err).toContain('Audit checkpoints FORGED');
+    expect(result.err).toContain('line 2');
   });
 });
 
@@ -104,21 +230,39 @@ describe('command line', () => {
   });
   afterAll(() => t.close());
 
-  it('creates the first administrator, who can then log in', async () => {
-    const res = await cli(
+  it('creates the first administrator, password from standard input, who can then log in', async () => {
+    const res = await cliWithInput(
       t,
+      'a-long-enough-secret\nignored second line\n',
       'create-admin',
       '--email',
       'first@example.org',
-      '--password',
-      'a-long-enough-secret',
+      '--password-stdin',
     );
     expect(res).toMatchObject({
       code: 0,
       out: expect.stringContaining('Created administrator first@example.org'),
+      err: '',
     });
     const agent = agentFor(t);
     expect((await login(agent, 'first@example.org', 'a-long-enough-secret')).status).toBe(303);
+  });
+
+  it('still takes --password as an argument, with a warning', async () => {
+    const res = await cli(
+      t,
+      'create-admin',
+      '--email',
+      'argument@example.org',
+      '--password',
+      'violet-orchard-secret',
+    );
+    expect(res.code).toBe(0);
+    expect(res.err).toContain('Warning: --password shows the password in the process list');
+    expect(
+      (await cliWithInput(t, '', 'create-admin', '--email', 'none@example.org', '--password-stdin'))
+        .err,
+    ).toContain('create-admin needs --email and --password-stdin');
   });
 
   it('refuses a weak password and says why', async () => {

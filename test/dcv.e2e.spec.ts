@@ -280,6 +280,15 @@ describe('domain control validation against real DNS and HTTP servers', () => {
       expect(site.requests).not.toContainEqual(
         expect.objectContaining({ host: expect.stringContaining(DOMAIN), path: wellKnown(token) }),
       );
+      // Neither an IPv4-compatible IPv6 address nor a site-local one gets past.
+      for (const address of ['::127.0.0.1', 'fec0::1']) {
+        dns.set(DOMAIN, { AAAA: [address] });
+        expect(await strict.check('http', DOMAIN, token)).toMatchObject({
+          ok: false,
+          code: 'address-refused',
+          detail: expect.stringContaining(`${DOMAIN} resolves to`),
+        });
+      }
     });
 
     it('reports a refused connection', async () => {

@@ -4,6 +4,7 @@ import { Transactions } from '../src/database/transactions.js';
 import { CertificateRequest } from '../src/requests/certificate-request.entity.js';
 import {
   LIFECYCLE,
+  refusalCode,
   REQUEST_ACTIONS,
   RequestLifecycle,
   systemActing,
@@ -100,7 +101,7 @@ describe('the request lifecycle on the real database', () => {
         const event = await lastEvent(stuck);
         expect(await refusal(take(stuck, action))).toMatchObject({
           kind: 'conflict',
-          code: 'request_action_not_allowed',
+          code: refusalCode(status, action),
         });
         const after = await row(stuck);
         expect([after.status, after.version]).toEqual([status, before.version]);
@@ -155,7 +156,7 @@ describe('the request lifecycle on the real database', () => {
 
   it('lets nobody approve their own request, but another RAO may', async () => {
     const own = await submitRequest(t, rao.token, deptId, pem);
-    expect(own.actions).toEqual(['cancel']);
+    expect(own.actions).toEqual(['reject', 'cancel']);
     expect(await refusal(lifecycle().transition(raoActing, own.id, 'approve'))).toMatchObject({
       kind: 'forbidden',
       code: 'request_action_forbidden',
@@ -205,8 +206,8 @@ describe('the request lifecycle on the real database', () => {
       const id = await reach('expired');
       const res = await act(id, 'cancel', { version: (await row(id)).version }, requester.token);
       expect(res.status).toBe(409);
-      expect(res.body).toMatchObject({ code: 'request_action_not_allowed' });
-      expect(res.body.title).toMatch(/no longer possible/);
+      expect(res.body).toMatchObject({ code: 'request_already_expired' });
+      expect(res.body.title).toMatch(/has expired/);
       expect((await row(id)).status).toBe('expired');
     });
 
@@ -220,8 +221,8 @@ describe('the request lifecycle on the real database', () => {
       const unknown = await act(987654, 'cancel', { version }, stranger.token);
       expect(hidden.status).toBe(404);
       expect(hidden.body).toEqual(unknown.body);
-      // Approval has no door yet (issue 10): not a page that exists.
-      expect((await act(id, 'approve', { version }, rao.token)).status).toBe(404);
+      // Steps only the system takes have no door: not a page that exists.
+      expect((await act(id, 'expire', { version }, rao.token)).status).toBe(404);
       expect((await act(id, 'frobnicate', { version }, rao.token)).status).toBe(404);
       expect((await act(id, 'cancel', {}, requester.token)).status).toBe(422);
       const malformed = await request(t.server)
@@ -290,7 +291,7 @@ describe('the request lifecycle on the real database', () => {
         .type('form')
         .send({ _csrf: csrfFrom(page.text), version: (await row(id)).version });
       expect(res.status).toBe(409);
-      expect(res.text).toContain('This is no longer possible');
+      expect(res.text).toContain('This request has expired');
       expect(res.text).toContain('Expired');
       expect(res.text).not.toContain(cancelForm(id));
     });

@@ -270,7 +270,7 @@ describe('certificate requests', () => {
       .set('Authorization', `Bearer ${requester.token}`)
       .send({ version: cancelled.body.version });
     expect(twice.status).toBe(409);
-    expect(twice.body).toMatchObject({ code: 'request_action_not_allowed' });
+    expect(twice.body).toMatchObject({ code: 'request_already_cancelled' });
   });
 
   it('refuses a key that was blocked as compromised', async () => {

@@ -10,6 +10,8 @@ export interface Place {
   departmentId?: number;
   delegatedDepartmentIds?: number[];
   requesterId?: number;
+  // The organisation lets people approve their own requests (set by an NREN administrator).
+  selfApprovalAllowed?: boolean;
 }
 
 export type Action =
@@ -36,7 +38,9 @@ export type Action =
   | 'request.reject'
   | 'request.revoke'
   | 'request.reconcile'
-  | 'certificate.view';
+  | 'certificate.view'
+  | 'organisation.self-approval'
+  | 'department.auto-approval';
 
 function grantsOf(p: Principal, role: Role): Set<number> {
   return new Set(p.grants.filter((g) => g.role === role).map((g) => g.scopeId));
@@ -65,8 +69,9 @@ export function scopeOf(p: Principal): Scope {
 // treat "no" like "does not exist", so a forbidden object is indistinguishable from none.
 export function can(p: Principal, action: Action, place: Place): boolean {
   const own = place.requesterId !== undefined && place.requesterId === p.userId;
-  // Separation of duties: nobody approves their own request, platform administrators included.
-  if (action === 'request.approve' && own) {
+  // Separation of duties: nobody approves their own request, platform administrators included,
+  // unless an NREN administrator has allowed it for the organisation (one-person institutions).
+  if (action === 'request.approve' && own && !place.selfApprovalAllowed) {
     return false;
   }
   const s = scopeOf(p);
@@ -87,6 +92,7 @@ export function can(p: Principal, action: Action, place: Place): boolean {
     case 'nren.edit':
     case 'organisation.create':
     case 'organisation.validate-identity':
+    case 'organisation.self-approval':
     case 'domain.validate-manually':
       return nren;
     case 'organisation.view':
@@ -96,6 +102,7 @@ export function can(p: Principal, action: Action, place: Place): boolean {
     case 'domain.create':
     case 'domain.check':
     case 'domain.edit':
+    case 'department.auto-approval':
       return nren || rao;
     case 'department.view':
       return nren || rao || member;

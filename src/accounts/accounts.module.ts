@@ -5,6 +5,7 @@ import { AccountsApiController } from './accounts-api.controller.js';
 import { AccountsService } from './accounts.service.js';
 import { AuthController } from './auth.controller.js';
 import { AuthGuard } from './auth.guard.js';
+import { CsrfTokens } from './csrf.js';
 import { LoginThrottleService } from './login-throttle.service.js';
 import { PasswordsService } from './passwords.service.js';
 import { RequestContextMiddleware } from './request-context.middleware.js';
@@ -15,6 +16,7 @@ import { RequestContextMiddleware } from './request-context.middleware.js';
     AccountsService,
     LoginThrottleService,
     PasswordsService,
+    CsrfTokens,
     { provide: APP_GUARD, useClass: AuthGuard },
   ],
   exports: [AccountsService, PasswordsService],

@@ -38,6 +38,8 @@ export interface NewToken {
 export class AccountsService implements OnModuleInit {
   // Verified against when the account does not exist, so both cases take the same time.
   private dummyHash = '';
+  // Set by the federation module: whether this person may still log in with a password.
+  private localLoginCheck: ((user: User) => Promise<void>) | null = null;
 
   constructor(
     private readonly tx: Transactions,
@@ -82,7 +84,7 @@ export class AccountsService implements OnModuleInit {
   async authenticate(email: string, password: string, ip: string | undefined): Promise<User> {
     const normalised = normaliseEmail(email);
     const keys = throttleKeys(normalised, ip);
-    const wait = await this.throttle.waitSeconds(keys);
+    const wait = await this.throttle.attempt(keys);
     if (wait > 0) {
       throw new LoginThrottled(wait);
     }
@@ -91,19 +93,23 @@ export class AccountsService implements OnModuleInit {
       : null;
     const ok = await argon2.verify(user?.passwordHash ?? this.dummyHash, password.slice(0, 1024));
     if (!user || !user.passwordHash || !ok) {
-      await this.throttle.recordFailure(keys);
       await this.audit.recordNow(
         { id: user?.id ?? null, label: normalised.slice(0, 254) || '(empty)', ip },
         { action: 'login.failed', subjectType: user ? 'user' : undefined, subjectId: user?.id },
       );
       throw new LoginFailed();
     }
-    await this.throttle.reset(keys[0]);
+    await this.throttle.succeeded(keys);
+    await this.localLoginCheck?.(user);
     await this.audit.recordNow(
       { id: user.id, label: user.email, ip },
       { action: 'login', subjectType: 'user', subjectId: user.id },
     );
     return user;
+  }
+
+  setLocalLoginCheck(check: (user: User) => Promise<void>): void {
+    this.localLoginCheck = check;
   }
 
   async loadPrincipal(userId: number, via: Principal['via']): Promise<Principal | null> {

@@ -8,13 +8,11 @@ import { I18nService } from '../i18n/i18n.service.js';
 import { AuditService } from '../audit/audit.service.js';
 import {
   destroySession,
-  regenerateSession,
   safeNext,
   SESSION_COOKIE,
-  saveSession,
+  startSession,
 } from '../sessions/session-helpers.js';
 import { AccountsService } from './accounts.service.js';
-import { csrf } from './csrf.js';
 
 interface LoginForm {
   email?: unknown;
@@ -37,7 +35,11 @@ export class AuthController {
     if (req.principal) {
       return res.redirect(303, safeNext(next));
     }
-    res.render('accounts/login', { next: safeNext(next), loggedOut: 'loggedOut' in req.query });
+    res.render('accounts/login', {
+      next: safeNext(next),
+      loggedOut: 'loggedOut' in req.query,
+      expired: 'expired' in req.query,
+    });
   }
 
   @Public()
@@ -48,10 +50,7 @@ export class AuthController {
     const next = safeNext(form.next);
     try {
       const user = await this.accounts.authenticate(email, password, req.ip);
-      await regenerateSession(req);
-      req.session.userId = user.id;
-      req.session.loginAt = this.clock.now().getTime();
-      await saveSession(req);
+      await startSession(req, user.id, this.clock.now().getTime());
       res.redirect(303, next);
     } catch (err) {
       if (
@@ -67,7 +66,6 @@ export class AuthController {
         email,
         next,
         error: this.i18n.t(req.lang, `errors.${err.code}`, err.params),
-        csrfToken: csrf.generateToken(req),
       });
     }
   }

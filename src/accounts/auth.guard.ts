@@ -2,10 +2,10 @@ import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
 import { Unauthenticated } from '../common/errors.js';
-import { IS_PUBLIC } from '../common/public.decorator.js';
+import { CSRF_EXEMPT, IS_PUBLIC } from '../common/public.decorator.js';
 import { isApiRequest } from '../common/request.js';
 import { CsrfFailed } from './accounts.errors.js';
-import { csrf } from './csrf.js';
+import { CsrfTokens } from './csrf.js';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
@@ -13,12 +13,19 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 // API: a bearer token only; cookies are never looked at there, so CSRF cannot reach it.
 @Injectable()
 export class AuthGuard implements CanActivate {
-  constructor(private readonly reflector: Reflector) {}
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly csrf: CsrfTokens,
+  ) {}
 
   canActivate(context: ExecutionContext): boolean {
     const req = context.switchToHttp().getRequest<Request>();
     const api = isApiRequest(req);
-    if (!api && !SAFE_METHODS.has(req.method) && !csrf.isRequestValid(req)) {
+    const csrfExempt = this.reflector.getAllAndOverride<boolean>(CSRF_EXEMPT, [
+      context.getHandler(),
+      context.getClass(),
+    ]);
+    if (!api && !SAFE_METHODS.has(req.method) && !csrfExempt && !this.csrf.isRequestValid(req)) {
       throw new CsrfFailed();
     }
     const isPublic = this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [

@@ -9,7 +9,7 @@ import { I18nService } from '../i18n/i18n.service.js';
 import { languageLinks } from '../common/form-drafts.js';
 import { isLanguage, LANG_COOKIE, Language } from '../i18n/languages.js';
 import { AccountsService } from './accounts.service.js';
-import { csrf } from './csrf.js';
+import { CsrfTokens } from './csrf.js';
 
 // The language cookie outranks the saved preference; both ways of choosing set it.
 export function rememberLanguage(res: Response, lang: Language, secure: boolean): void {
@@ -29,6 +29,7 @@ export class RequestContextMiddleware implements NestMiddleware {
     private readonly accounts: AccountsService,
     private readonly i18n: I18nService,
     private readonly clock: Clock,
+    private readonly csrf: CsrfTokens,
     @Inject(appConfig.KEY) private readonly app: ConfigType<typeof appConfig>,
     @Inject(sessionConfig.KEY) private readonly sessions: ConfigType<typeof sessionConfig>,
   ) {}
@@ -41,10 +42,8 @@ export class RequestContextMiddleware implements NestMiddleware {
       if (!isApiRequest(req)) {
         this.viewLocals(req, res);
       }
-      if (expired) {
-        // For the login page this request is about to redirect to.
-        req.session.flash = { kind: 'info', key: 'accounts.login.expired' };
-      }
+      // The login page this request is about to be sent to says why.
+      req.sessionExpired = expired;
       next();
     } catch (err) {
       next(err);
@@ -92,7 +91,8 @@ export class RequestContextMiddleware implements NestMiddleware {
 
   private viewLocals(req: Request, res: Response): void {
     // req.path is relative to the middleware's mount point; the page's own path is wanted.
-    const path = req.originalUrl.split('?')[0] ?? '/';
+    // Always a path on this site: `GET //evil.example/x` must not make links to evil.example.
+    const path = '/' + (req.originalUrl.split('?')[0] ?? '').replace(/^[/\\]+/, '');
     res.locals.principal = req.principal;
     const roles = new Set(req.principal?.grants.map((g) => g.role));
     res.locals.nav = {
@@ -102,8 +102,9 @@ export class RequestContextMiddleware implements NestMiddleware {
     };
     res.locals.currentPath = path;
     res.locals.languageLinks = languageLinks(req);
+    // Pages (the requests that get a session object, stored or not) carry forms.
     if (req.session) {
-      res.locals.csrfToken = csrf.generateToken(req);
+      res.locals.csrfToken = this.csrf.issue(req, res);
       if (req.session.flash && req.method === 'GET') {
         res.locals.flash = req.session.flash;
         delete req.session.flash;

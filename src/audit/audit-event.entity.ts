@@ -41,6 +41,10 @@ export class AuditEvent {
 
   @Column({ type: 'varchar', length: 64 })
   hash: string;
+
+  // An HMAC under a key derived from SECRETS_KEY; false only for rows written before that.
+  @Column({ type: 'boolean', default: false })
+  keyed: boolean;
 }
 
 // One row (id 1): the chain's tip. Locked while appending, so appends from several

@@ -1,9 +1,13 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
+import { createHmac, hkdfSync } from 'node:crypto';
 import { EntityManager, MoreThan } from 'typeorm';
 import { Clock } from '../common/clock.js';
 import { sha256Hex } from '../common/hash.js';
+import { secretsConfig } from '../config/secrets.config.js';
 import { Transactions } from '../database/transactions.js';
 import { AuditEvent, AuditHead } from './audit-event.entity.js';
+import type { Checkpoint } from './audit-checkpoints.js';
 
 export const GENESIS_HASH = '0'.repeat(64);
 
@@ -21,8 +25,27 @@ export interface AuditEntry {
 }
 
 export type ChainReport =
-  | { ok: true; checked: number }
-  | { ok: false; checked: number; brokenAt: number | null; reason: 'edited' | 'link' | 'head' };
+  | { ok: true; checked: number; checkpoints: number }
+  | {
+      ok: false;
+      checked: number;
+      brokenAt: number | null;
+      // edited: the row's content or keyed hash is not what was written; link: the row
+      // before it was removed; head: the newest rows were removed; unkeyed: an unkeyed row
+      // after keyed ones; checkpoint: a signed checkpoint names another hash or count, or
+      // an event that is no longer there.
+      reason: 'edited' | 'link' | 'head' | 'unkeyed' | 'checkpoint';
+      checkpoint?: Checkpoint;
+    };
+
+// Two keys derived from SECRETS_KEY, neither of them in the database.
+export function auditKeys(secretsKey: Buffer): { chain: Buffer; checkpoint: Buffer } {
+  const derive = (info: string) => Buffer.from(hkdfSync('sha256', secretsKey, '', info, 32));
+  return {
+    chain: derive('tcs-ra audit chain v1'),
+    checkpoint: derive('tcs-ra audit checkpoint v1'),
+  };
+}
 
 type Hashed = Pick<
   AuditEvent,
@@ -37,7 +60,9 @@ type Hashed = Pick<
   | 'prevHash'
 >;
 
-export function hashEvent(e: Hashed): string {
+// Keyed rows (an HMAC under a key derived from SECRETS_KEY) cannot be recomputed by someone
+// who can only write to the database; rows written before keys existed use plain SHA-256.
+export function hashEvent(e: Hashed, key: Buffer | null): string {
   const fields = [
     e.prevHash,
     e.occurredAt.toISOString(),
@@ -49,15 +74,21 @@ export function hashEvent(e: Hashed): string {
     e.ip,
     e.detail,
   ];
-  return sha256Hex(JSON.stringify(fields));
+  const text = JSON.stringify(fields);
+  return key ? createHmac('sha256', key).update(text).digest('hex') : sha256Hex(text);
 }
 
 @Injectable()
 export class AuditService {
+  private readonly chainKey: Buffer;
+
   constructor(
     private readonly tx: Transactions,
     private readonly clock: Clock,
-  ) {}
+    @Inject(secretsConfig.KEY) secrets: ConfigType<typeof secretsConfig>,
+  ) {
+    this.chainKey = auditKeys(secrets.key).chain;
+  }
 
   // Appends inside the caller's transaction, so the change and its record commit together.
   async record(em: EntityManager, actor: Actor, entry: AuditEntry): Promise<AuditEvent> {
@@ -80,8 +111,9 @@ export class AuditService {
       ip: actor.ip ?? null,
       detail: JSON.stringify(entry.detail ?? {}),
       prevHash: head.lastHash,
+      keyed: true,
     });
-    event.hash = hashEvent(event);
+    event.hash = hashEvent(event, this.chainKey);
     const saved = await em.save(event);
     await em.update(AuditHead, { id: 1 }, { lastEventId: saved.id, lastHash: saved.hash });
     return saved;
@@ -113,11 +145,18 @@ export class AuditService {
 
   // Walks the chain in id order and reports the first row that does not follow from the one
   // before it: an edited row fails its own hash, a deleted row breaks the next row's link.
-  async verify(batchSize = 1000): Promise<ChainReport> {
+  // Each checkpoint (already checked for its signature) must name a row of the chain, with
+  // that hash, after exactly that many rows.
+  async verify(checkpoints: Checkpoint[] = [], batchSize = 1000): Promise<ChainReport> {
     const em = this.tx.manager;
+    const anchors = new Map<number, Checkpoint[]>();
+    for (const c of checkpoints) {
+      anchors.set(c.eventId, [...(anchors.get(c.eventId) ?? []), c]);
+    }
     let expectedPrev = GENESIS_HASH;
     let lastId = 0;
     let checked = 0;
+    let keyedSeen = false;
     for (;;) {
       const rows = await em.find(AuditEvent, {
         where: { id: MoreThan(lastId) },
@@ -128,21 +167,41 @@ export class AuditService {
         if (row.prevHash !== expectedPrev) {
           return { ok: false, checked, brokenAt: row.id, reason: 'link' };
         }
-        if (hashEvent(row) !== row.hash) {
+        if (keyedSeen && !row.keyed) {
+          return { ok: false, checked, brokenAt: row.id, reason: 'unkeyed' };
+        }
+        keyedSeen ||= row.keyed;
+        if (hashEvent(row, row.keyed ? this.chainKey : null) !== row.hash) {
           return { ok: false, checked, brokenAt: row.id, reason: 'edited' };
         }
         expectedPrev = row.hash;
         lastId = row.id;
         checked += 1;
+        for (const c of anchors.get(row.id) ?? []) {
+          if (c.hash !== row.hash || c.count !== checked) {
+            return { ok: false, checked, brokenAt: row.id, reason: 'checkpoint', checkpoint: c };
+          }
+        }
+        anchors.delete(row.id);
       }
       if (rows.length < batchSize) {
         break;
       }
     }
+    // A checkpoint whose event is gone: the rows it vouched for were removed.
+    const [missing] = [...anchors.values()].flat().sort((x, y) => x.eventId - y.eventId);
+    if (missing) {
+      return { ok: false, checked, brokenAt: null, reason: 'checkpoint', checkpoint: missing };
+    }
     const head = await em.findOne(AuditHead, { where: { id: 1 } });
     if (!head || head.lastHash !== expectedPrev || head.lastEventId !== lastId) {
       return { ok: false, checked, brokenAt: null, reason: 'head' };
     }
-    return { ok: true, checked };
+    // Every event since keys came in is keyed, so a chain ending on an unkeyed row was
+    // rewritten whole with plain hashes (or nothing has happened since the upgrade).
+    if (checked > 0 && !keyedSeen) {
+      return { ok: false, checked, brokenAt: lastId, reason: 'unkeyed' };
+    }
+    return { ok: true, checked, checkpoints: checkpoints.length };
   }
 }

@@ -1,6 +1,8 @@
 import { Controller, Get, Param, Query, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { In } from 'typeorm';
+import { can } from '../access/access.js';
+import { REVOCATION_REASONS } from '../ca/ca-client.js';
 import { AuditService } from '../audit/audit.service.js';
 import { Clock } from '../common/clock.js';
 import { NotFound } from '../common/errors.js';
@@ -112,9 +114,20 @@ export class CertificatesController {
   @Get(':id')
   async show(@Param('id') id: string, @Req() req: Request, @Res() res: Response) {
     const detail = await this.certificates.get(req.principal!, idParam(id));
+    const c = detail.certificate;
+    // The revocation form (handled by the ordering pipeline, src/orders) for those who may.
+    const mayRevoke =
+      ['valid', 'superseded'].includes(c.effectiveState) &&
+      can(req.principal!, 'request.revoke', {
+        nrenId: c.nrenId,
+        organisationId: c.organisationId,
+        departmentId: c.departmentId,
+        ...(detail.request ? { requesterId: detail.request.requesterId } : {}),
+      });
     res.render('certificates/show', {
       title: detail.certificate.mainName,
       ...detail,
+      revocation: mayRevoke ? { reasons: REVOCATION_REASONS } : null,
       history: await this.audit.history('certificate', detail.certificate.id),
       downloads: DOWNLOAD_FORMATS.map((f) => ({
         format: f,

@@ -125,7 +125,8 @@ export class ErrorFilter implements ExceptionFilter {
       return;
     }
     if (error?.kind === 'unauthenticated' && req.method === 'GET') {
-      res.redirect(303, `/login?next=${encodeURIComponent(req.originalUrl)}`);
+      const expired = req.sessionExpired ? '&expired' : '';
+      res.redirect(303, `/login?next=${encodeURIComponent(req.originalUrl)}${expired}`);
       return;
     }
     // The failure may have come before the request's language was worked out.

@@ -35,6 +35,10 @@ export const COMMON_ERROR_CODES = [
   'country_invalid',
   'language_unknown',
   'name_taken',
+  // A unique key refused an e-mail address (two requests at once; see database/unique-keys.ts).
+  'email_taken',
+  'control_characters',
+  'control_characters_text',
 ] as const;
 
 export interface FieldProblem {

@@ -40,11 +40,13 @@ function keptValues(body: Record<string, unknown>): FormDraft['values'] {
   return out;
 }
 
+// Always a path on this site: `GET //evil.example/x` (or a posted `_page` of that shape) must
+// not make links to evil.example.
 function languageHref(page: string, query: URLSearchParams, code: string): string {
   const q = new URLSearchParams(query);
   q.delete('lang');
   q.set('lang', code);
-  return `${page}?${q.toString()}`;
+  return `/${page.replace(/^[/\\]+/, '')}?${q.toString()}`;
 }
 
 type RenderArgs = [view: string, options?: object, callback?: (err: Error, html: string) => void];

@@ -42,6 +42,12 @@ export function editedInput(mode: EditMode, input: unknown, stored: object): unk
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@.]{2,}$/;
 const asString = (v: unknown) => (v === undefined || v === null ? '' : v);
 
+// Names, addresses and the like end up in e-mail, certificates and logs, where a line break
+// or another control character could add lines of someone else's choosing.
+const CONTROL = /[\p{Cc}\u2028\u2029]/u;
+// Notes and comments may have lines and tabs, nothing else of that kind.
+const CONTROL_BUT_LINES = /[\p{Cc}\u2028\u2029](?<![\n\r\t])/u;
+
 // A list arrives from a form as one text (an entry per line, or separated by commas,
 // semicolons or blanks; a multiple choice sends one value or several) and from the API as
 // an array.
@@ -62,10 +68,41 @@ export const field = {
   text: (max: number) =>
     z.preprocess(
       asString,
-      z.string({ error: 'invalid' }).trim().min(1, 'required').max(max, 'too_long'),
+      z
+        .string({ error: 'invalid' })
+        .trim()
+        .min(1, 'required')
+        .max(max, 'too_long')
+        .refine((v) => !CONTROL.test(v), 'control_characters'),
     ),
   optionalText: (max: number) =>
-    z.preprocess(asString, z.string({ error: 'invalid' }).trim().max(max, 'too_long')),
+    z.preprocess(
+      asString,
+      z
+        .string({ error: 'invalid' })
+        .trim()
+        .max(max, 'too_long')
+        .refine((v) => !CONTROL.test(v), 'control_characters'),
+    ),
+  multilineText: (max: number) =>
+    z.preprocess(
+      asString,
+      z
+        .string({ error: 'invalid' })
+        .trim()
+        .min(1, 'required')
+        .max(max, 'too_long')
+        .refine((v) => !CONTROL_BUT_LINES.test(v), 'control_characters_text'),
+    ),
+  optionalMultilineText: (max: number) =>
+    z.preprocess(
+      asString,
+      z
+        .string({ error: 'invalid' })
+        .trim()
+        .max(max, 'too_long')
+        .refine((v) => !CONTROL_BUT_LINES.test(v), 'control_characters_text'),
+    ),
   email: () =>
     z.preprocess(
       asString,

@@ -39,9 +39,16 @@ export function toPage<T>(items: T[], total: number, req: PageRequest): Page<T> 
   };
 }
 
-// LIKE pattern for a search term, with the wildcards in it taken literally.
+// LIKE pattern for a search term, with the wildcards in it taken literally. The escape
+// character is named in the query (`ESCAPE '!'`): SQLite has no default one, and MySQL's
+// default backslash would need different quoting on each dialect.
 export function likePattern(q: string): string {
-  return `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  return `%${q.replace(/[!%_]/g, (c) => `!${c}`)}%`;
+}
+
+// `column LIKE :param ESCAPE '!'`, for a parameter made by likePattern.
+export function likeMatch(column: string, param = 'q'): string {
+  return `${column} LIKE :${param} ESCAPE '!'`;
 }
 
 // What a list may show: rows whose column holds one of the ids, for any of the pairs given
@@ -73,7 +80,7 @@ export async function pagedQuery<T extends ObjectLiteral>(
     );
   }
   if (req.q && search) {
-    qb.andWhere(`${search} LIKE :q`, { q: likePattern(req.q) });
+    qb.andWhere(likeMatch(search), { q: likePattern(req.q) });
   }
   const [items, total] = await qb
     .skip((req.page - 1) * req.size)

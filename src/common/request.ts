@@ -7,6 +7,8 @@ declare module 'express-serve-static-core' {
   interface Request {
     principal?: Principal;
     lang: Language;
+    // The session this request came with just passed its absolute timeout.
+    sessionExpired?: boolean;
     // Set by pino-http: the X-Request-Id header or a fresh UUID.
     id: string;
   }

@@ -12,6 +12,7 @@ const schema = z.object({
   SESSION_IDLE_TIMEOUT: durationSeconds.default(30 * 60),
   SESSION_ABSOLUTE_TIMEOUT: durationSeconds.default(12 * 60 * 60),
   LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).max(1000).default(5),
+  LOGIN_ACCOUNT_MAX_FAILURES: z.coerce.number().int().min(1).max(100000).default(50),
   LOGIN_FAILURE_WINDOW: durationSeconds.default(15 * 60),
 });
 
@@ -38,6 +39,8 @@ export function loadSessionConfig(env: NodeJS.ProcessEnv = process.env) {
     idleTimeoutMs: e.SESSION_IDLE_TIMEOUT * 1000,
     absoluteTimeoutMs: e.SESSION_ABSOLUTE_TIMEOUT * 1000,
     loginMaxFailures: e.LOGIN_MAX_FAILURES,
+    // Account-wide, from any address: never below the per-address count.
+    loginAccountMaxFailures: Math.max(e.LOGIN_ACCOUNT_MAX_FAILURES, e.LOGIN_MAX_FAILURES),
     loginFailureWindowMs: e.LOGIN_FAILURE_WINDOW * 1000,
   };
 }

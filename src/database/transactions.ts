@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { DataSource, EntityManager, type QueryRunner } from 'typeorm';
 import { isDeadlock } from './database-errors.js';
+import { translateDuplicateKey } from './unique-keys.js';
 
 // TypeORM's SQLite drivers share one connection: two overlapping transactions would nest
 // into savepoints of each other, and a read made while a transaction is open would see its
@@ -107,8 +108,9 @@ export class Transactions {
 
   // Runs work in one transaction. On SQLite it waits for its turn; calling run() from inside
   // a transaction would wait for itself, so it fails at once: pass the EntityManager on.
+  // A duplicate key on a unique name becomes that field's validation error (unique-keys.ts).
   run<T>(work: (em: EntityManager) => Promise<T>): Promise<T> {
-    return this.runAttempts(work, 1);
+    return this.runAttempts(work, 1).catch(translateDuplicateKey);
   }
 
   // Like run(), for work whose locking reads guard an insert (two instances both find a key
@@ -116,7 +118,7 @@ export class Transactions {
   // run again from the start, then sees the other's row. Only for work that does nothing
   // but write through em: a retry repeats all of it.
   runRetrying<T>(work: (em: EntityManager) => Promise<T>): Promise<T> {
-    return this.runAttempts(work, DEADLOCK_ATTEMPTS);
+    return this.runAttempts(work, DEADLOCK_ATTEMPTS).catch(translateDuplicateKey);
   }
 
   private async runAttempts<T>(

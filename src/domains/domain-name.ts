@@ -36,7 +36,10 @@ function confusable(label: string): boolean {
 }
 
 export type NormalisedDomain =
-  { ok: true; name: string; unicode: string } | { ok: false; problem: DomainNameProblem };
+  // registrable: the name one label below its public suffix; every name above or below
+  // this one shares it.
+  | { ok: true; name: string; unicode: string; registrable: string }
+  | { ok: false; problem: DomainNameProblem };
 
 // Lower case, IDNs as A-labels, no trailing dot; refuses what cannot be a registrable name
 // below a public suffix (ICANN section of the Public Suffix List).
@@ -90,7 +93,7 @@ export function normaliseDomain(input: string): NormalisedDomain {
   if (!info.domain) {
     return { ok: false, problem: 'domain_public_suffix' };
   }
-  return { ok: true, name: ascii, unicode };
+  return { ok: true, name: ascii, unicode, registrable: info.domain };
 }
 
 // Is `name` equal to `domain` or below it, on label boundaries?

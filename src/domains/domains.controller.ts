@@ -154,8 +154,13 @@ export class DomainsController {
   // The link in the validation e-mail. GET only shows a button: mail scanners that follow
   // links must not validate a domain by themselves.
   @Public()
-  @Get('domain-validation')
-  async emailLink(@Query('token') token: string | undefined, @Res() res: Response) {
+  @Get(['domain-validation', 'domain-validation/:token'])
+  async emailLink(
+    @Param('token') fromPath: string | undefined,
+    @Query('token') fromQuery: string | undefined,
+    @Res() res: Response,
+  ) {
+    const token = fromPath ?? fromQuery;
     const domain = await this.domains.emailLink(String(token ?? ''));
     res.render('domains/email-confirm', { domain, token });
   }

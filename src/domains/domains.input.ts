@@ -23,5 +23,8 @@ export const domainUpdateInput = z.object({
 export const checkInput = z.object({
   method: z.enum(DCV_METHODS, { error: 'dcv_method_unknown' }),
 });
-export const manualInput = z.object({ note: field.text(1000), version: field.version() });
+export const manualInput = z.object({
+  note: field.multilineText(1000),
+  version: field.version(),
+});
 export const emailInput = z.object({ localPart: z.enum(EMAIL_LOCAL_PARTS, { error: 'invalid' }) });

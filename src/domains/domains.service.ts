@@ -21,6 +21,7 @@ import { DcvChecker, type DcvOutcome } from './dcv/dcv-checker.js';
 import { DCV_METHODS, type DcvChallenge } from './dcv/dcv-challenge.js';
 import { DomainDelegation } from './domain-delegation.entity.js';
 import { normaliseDomain } from './domain-name.js';
+import { DomainLock } from './domain-lock.entity.js';
 import { Domain, type DomainMethod, type DomainState } from './domain.entity.js';
 import { DomainLinkInvalid, DomainLinkSuperseded } from './domains.errors.js';
 import {
@@ -168,19 +169,31 @@ export class DomainsService {
     }
     const name = normalised.name;
     return this.tx.run(async (em) => {
+      // The lock row, exclusively (a no-op upsert), before anything is read: on MySQL a
+      // transaction's snapshot is taken at its first plain read, and the check below must see
+      // what the previous holder of the lock committed.
+      await em
+        .createQueryBuilder()
+        .insert()
+        .into(DomainLock)
+        .values({ name: normalised.registrable })
+        .orUpdate(['name'], ['name'])
+        .execute();
       const o = await this.organisations.get(p, organisationId, 'domain.create', em);
       // Another organisation holding the name, a parent of it or a name below it.
       const labels = name.split('.');
       const parents = labels.slice(1).map((_, i) => labels.slice(i + 1).join('.'));
-      const clash = await em
+      const clashes = await em
         .createQueryBuilder(Domain, 'd')
         .innerJoinAndSelect('d.organisation', 'o')
         .where('d.name IN (:...names) OR d.name LIKE :below', {
           names: [name, ...parents],
           below: `%.${name}`,
         })
-        .getOne();
-      if (clash && (clash.organisationId !== o.id || clash.name === name)) {
+        .getMany();
+      const clash =
+        clashes.find((c) => c.organisationId !== o.id) ?? clashes.find((c) => c.name === name);
+      if (clash) {
         // Who holds it is for NREN administrators to know, not for the institution asking.
         const named = can(p, 'nren.view', { nrenId: clash.organisation.nrenId });
         throw new ValidationFailed([
@@ -358,6 +371,7 @@ export class DomainsService {
         template: 'domain-validation',
         language: isLanguage(language) ? language : 'en',
         context: { domain: domain.name, organisation: organisation.name, token },
+        secret: { value: token, expiresAt: domain.emailTokenExpiresAt },
       });
       await this.audit.record(em, actor, {
         action: 'domain.validation-mail-sent',
@@ -398,6 +412,7 @@ export class DomainsService {
       const actor = { id: null, label: domain.emailSentTo ?? 'e-mail', ip };
       this.markValidated(domain, 'email', actor, `confirmed by ${domain.emailSentTo}`);
       const saved = await em.save(domain);
+      await this.mail.forgetSecret(em, token);
       await this.audit.record(em, actor, {
         action: 'domain.validated',
         subjectType: 'domain',

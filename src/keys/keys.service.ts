@@ -58,11 +58,18 @@ export class KeysService implements OnModuleInit {
     };
   }
 
-  async block(spkiSha256: string, reason: BlockReason, note: string, actor: Actor): Promise<void> {
+  // `em`: block inside the caller's transaction (a revocation for key compromise).
+  async block(
+    spkiSha256: string,
+    reason: BlockReason,
+    note: string,
+    actor: Actor,
+    em?: EntityManager,
+  ): Promise<void> {
     if (!/^[0-9a-f]{64}$/.test(spkiSha256)) {
       throw new ValidationFailed([{ field: 'spki', code: 'invalid' }]);
     }
-    await this.tx.run(async (em) => {
+    const work = async (em: EntityManager) => {
       if (await em.existsBy(BlockedKey, { spkiSha256 })) {
         return;
       }
@@ -73,6 +80,7 @@ export class KeysService implements OnModuleInit {
         subjectId: spkiSha256,
         detail: { reason, note },
       });
-    });
+    };
+    await (em ? work(em) : this.tx.run(work));
   }
 }

@@ -10,6 +10,7 @@ export type MailTransportName = (typeof MAIL_TRANSPORTS)[number];
 // MailDispatcher, which claims rows through claimed_by/claimed_until.
 @Entity('mail_messages')
 @Index('ix_mail_messages_due', ['status', 'nextAttemptAt'])
+@Index('ix_mail_messages_secret_expiry', ['secretExpiresAt'])
 export class MailMessage {
   @PrimaryGeneratedColumn()
   id: number;
@@ -58,4 +59,13 @@ export class MailMessage {
 
   @CreateDateColumn({ name: 'created_at', type: 'datetime' })
   createdAt: Date;
+
+  // The token of the link in the body, until the message is delivered by SMTP or the link
+  // is used or expires: then it is taken out of the body and forgotten (see mail-secrets.ts).
+  @Index('ix_mail_messages_secret')
+  @Column({ type: 'varchar', length: 128, nullable: true })
+  secret: string | null;
+
+  @Column({ name: 'secret_expires_at', type: 'datetime', nullable: true })
+  secretExpiresAt: Date | null;
 }

@@ -20,6 +20,21 @@ describe('MailRenderer', () => {
     expect(mail.html).not.toContain('<Jerry>');
   });
 
+  it('gives no value a way to add lines to a plain-text mail', () => {
+    const injected = 'Uni\r\n\r\nYour account is locked, log in at http://evil.example\u2028x';
+    const mail = renderer.render('invitation', 'en', {
+      token: 'abc',
+      roleKey: 'roles.rao',
+      scope: injected,
+      inviter: 'ops@example.org',
+      baseUrl: 'https://ra.example',
+    });
+    const lines = mail.text.split('\n');
+    expect(lines.some((l) => l.startsWith('Your account is locked'))).toBe(false);
+    expect(mail.text).toContain('Uni Your account is locked, log in at http://evil.example x');
+    expect(mail.subject).not.toMatch(/[\r\n]/);
+  });
+
   it('refuses template names that could leave views/mail, and missing templates', () => {
     expect(() => renderer.render('../layouts/main', 'en', {})).toThrow(/not allowed/);
     expect(() => renderer.render('no-such-template', 'en', {})).toThrow(/missing/);

@@ -48,9 +48,10 @@ export class MailRenderer {
         day: (value: unknown) => formatDay(value, language),
       },
     };
-    const data = { ...context, lang: language };
+    const values = singleLine(context) as Record<string, unknown>;
+    const data = { ...values, lang: language };
     const subject = this.i18n
-      .t(language, `mail.${template}.subject`, context)
+      .t(language, `mail.${template}.subject`, values)
       .replace(/\s+/g, ' ')
       .trim()
       .slice(0, SUBJECT_MAX);
@@ -78,6 +79,22 @@ export class MailRenderer {
     this.compiled.set(template, compiled);
     return compiled;
   }
+}
+
+// Values are put into plain-text mail unescaped: a line break in a name would let whoever
+// chose the name add lines of their own (a fake link, a fake signature). Every control
+// character in a string becomes a space.
+function singleLine(value: unknown): unknown {
+  if (typeof value === 'string') {
+    return value.replace(/[\p{Cc}\u2028\u2029]+/gu, ' ');
+  }
+  if (Array.isArray(value)) {
+    return value.map(singleLine);
+  }
+  if (value && typeof value === 'object' && !(value instanceof Date)) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, singleLine(v)]));
+  }
+  return value;
 }
 
 function formatDate(value: unknown, language: Language): string {

@@ -6,6 +6,7 @@ import { Leases, type Claim } from '../database/leases.js';
 import { Transactions } from '../database/transactions.js';
 import { wholeSeconds } from '../database/whole-seconds.js';
 import { MailMessage } from './mail-message.entity.js';
+import { forgetSecrets } from './mail-secrets.js';
 import { MailTransport } from './mail-transport.js';
 
 export const MAIL_DISPATCH_JOB = 'mail-dispatch';
@@ -160,6 +161,11 @@ export class MailDispatcher implements OnModuleDestroy {
     );
     if (!held) {
       this.logger.warn(`mail ${message.id}: claim lost before it was marked sent`);
+    }
+    // Delivered elsewhere: the queue keeps no working link. The outbox is where mail is
+    // read, so there the link stays until it is used or expires.
+    if (this.transport.name === 'smtp') {
+      await this.tx.run((em) => forgetSecrets(em, { id: message.id }));
     }
   }
 

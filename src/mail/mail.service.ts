@@ -7,7 +7,9 @@ import { NotFound, ValidationFailed } from '../common/errors.js';
 import { appConfig } from '../config/app.config.js';
 import { Transactions } from '../database/transactions.js';
 import type { Language } from '../i18n/languages.js';
+import { Cron, CronExpression } from '@nestjs/schedule';
 import { MailDispatcher } from './mail.dispatcher.js';
+import { forgetSecrets } from './mail-secrets.js';
 import { MailMessage } from './mail-message.entity.js';
 import { MailRenderer } from './mail-renderer.js';
 import { wholeSeconds } from '../database/whole-seconds.js';
@@ -19,6 +21,8 @@ export interface MailRequest {
   // The recipient's stored language: there is no request language in a cron job.
   language: Language;
   context: Record<string, unknown>;
+  // The token a link in the body carries, and when that link stops working.
+  secret?: { value: string; expiresAt: Date };
 }
 
 export const OUTBOX_PAGE_SIZE = 50;
@@ -84,10 +88,26 @@ export class MailService {
       transport: null,
       lastError: null,
       createdAt: now,
+      secret: mail.secret?.value ?? null,
+      secretExpiresAt: mail.secret ? wholeSeconds(mail.secret.expiresAt) : null,
     });
     const saved = await em.save(message);
     this.tx.afterCommit(em, () => this.dispatcher.kick());
     return saved;
+  }
+
+  // The link was used: the messages that carried it no longer hold it.
+  forgetSecret(em: EntityManager, secret: string): Promise<number> {
+    return forgetSecrets(em, { secret });
+  }
+
+  async forgetExpiredSecrets(now: Date): Promise<number> {
+    return this.tx.run((em) => forgetSecrets(em, { expiredBy: now }));
+  }
+
+  @Cron(CronExpression.EVERY_10_MINUTES, { name: 'mail-forget-expired-secrets' })
+  async forgetExpiredSecretsJob(): Promise<void> {
+    await this.forgetExpiredSecrets(this.clock.now());
   }
 
   // A test message to the administrator's own address, to check the mail set-up.

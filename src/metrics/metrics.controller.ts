@@ -48,7 +48,7 @@ export class MetricsController {
     }
     return this.config.allow.some(
       ([range, bits]) =>
-        range.kind() === parsed.kind() && (parsed as ipaddr.IPv4).match(range as ipaddr.IPv4, bits),
+        range.kind() === parsed.kind() && (parsed as ipaddr.IPv4).match(range, bits),
     );
   }
 }

@@ -28,6 +28,11 @@ export class Department {
   @Column({ type: 'varchar', length: 200 })
   name: string;
 
+  // Requests whose names all lie in validated domains delegated here, and that raised no
+  // warning, are approved by the policy without waiting for a person.
+  @Column({ name: 'auto_approve', type: 'boolean', default: false })
+  autoApprove: boolean;
+
   @CreateDateColumn({ name: 'created_at', type: 'datetime' })
   createdAt: Date;
 

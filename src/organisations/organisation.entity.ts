@@ -61,6 +61,10 @@ export class Organisation {
   @Column({ name: 'allowed_products', type: 'simple-json' })
   allowedProducts: string[];
 
+  // Separation of duties is on unless an NREN administrator lifts it for a one-person shop.
+  @Column({ name: 'self_approval_allowed', type: 'boolean', default: false })
+  selfApprovalAllowed: boolean;
+
   @Column({ name: 'ca_organisation_id', type: 'varchar', length: 64, nullable: true })
   caOrganisationId: string | null;
 

@@ -6,7 +6,7 @@ import { I18nService } from '../i18n/i18n.service.js';
 import { PasswordResetsService } from './password-resets.service.js';
 
 // "Forgot password": the link's token is a path segment, which the request log redacts
-// (see redactUrl in configure-app.ts), and the page never says whether an address exists.
+// (see redactUrl in common/logger.ts), and the page never says whether an address exists.
 @Controller('password')
 export class PasswordResetsController {
   constructor(

@@ -51,12 +51,13 @@ export class PasswordResetsService {
       }
       // A new link replaces any older one.
       await em.delete(PasswordReset, { userId: user.id });
+      const expiresAt = new Date(now.getTime() + RESET_VALIDITY_MS);
       await em.save(
         em.create(PasswordReset, {
           tokenHash: sha256Hex(token),
           userId: user.id,
           createdAt: now,
-          expiresAt: new Date(now.getTime() + RESET_VALIDITY_MS),
+          expiresAt,
           usedAt: null,
         }),
       );
@@ -65,6 +66,8 @@ export class PasswordResetsService {
         template: 'password-reset',
         language: isLanguage(user.language) ? user.language : fallbackLanguage,
         context: { token, name: user.displayName || user.email },
+        // The stored message loses the link once delivered, used or expired.
+        secret: { value: token, expiresAt },
       });
       await this.audit.record(
         em,
@@ -102,6 +105,7 @@ export class PasswordResetsService {
       const current = await this.openReset(em, token, true);
       current.usedAt = this.clock.now();
       await em.save(current);
+      await this.mail.forgetSecret(em, token);
       await em.update(User, { id: user.id }, { passwordHash: hash });
       await this.passwords.endSessions(em, user.id);
       await this.audit.record(

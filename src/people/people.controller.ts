@@ -6,7 +6,7 @@ import { Public } from '../common/public.decorator.js';
 import { actorOf } from '../common/request.js';
 import { I18nService } from '../i18n/i18n.service.js';
 import { LANGUAGES } from '../i18n/languages.js';
-import { regenerateSession, safeNext, saveSession } from '../sessions/session-helpers.js';
+import { safeNext, saveSession, startSession } from '../sessions/session-helpers.js';
 import { Clock } from '../common/clock.js';
 import type { Invitation } from './invitation.entity.js';
 import { PeopleService } from './people.service.js';
@@ -94,13 +94,17 @@ export class PeopleController {
     return place?.name || this.i18n.t(req.lang, 'common.appName');
   }
 
+  // The token travels as a path segment, which the request log redacts; ?token= is what
+  // e-mails sent before that carried.
   @Public()
-  @Get('accept')
+  @Get(['accept', 'accept/:token'])
   async acceptForm(
-    @Query('token') token: string | undefined,
+    @Param('token') fromPath: string | undefined,
+    @Query('token') fromQuery: string | undefined,
     @Req() req: Request,
     @Res() res: Response,
   ) {
+    const token = fromPath ?? fromQuery;
     const invitation = await this.people.findOpen(String(token ?? ''));
     res.render('people/accept', {
       invitation,
@@ -119,9 +123,7 @@ export class PeopleController {
     try {
       const user = await this.people.accept(token, body, req.principal, req.ip);
       if (!req.principal) {
-        await regenerateSession(req);
-        req.session.userId = user.id;
-        req.session.loginAt = this.clock.now().getTime();
+        await startSession(req, user.id, this.clock.now().getTime());
       }
       req.session.flash = { kind: 'info', key: 'people.accept.done' };
       await saveSession(req);

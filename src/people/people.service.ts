@@ -257,6 +257,7 @@ export class PeopleService {
         data.language ??
         nrenLanguage ??
         fallbackLanguage;
+      const expiresAt = new Date(this.clock.now().getTime() + INVITATION_VALIDITY_MS);
       const invitation = await em.save(
         em.create(Invitation, {
           email: data.email,
@@ -265,7 +266,7 @@ export class PeopleService {
           language,
           tokenHash: sha256Hex(token),
           invitedBy: actor.id,
-          expiresAt: new Date(this.clock.now().getTime() + INVITATION_VALIDITY_MS),
+          expiresAt,
           acceptedAt: null,
           acceptedBy: null,
         }),
@@ -281,6 +282,7 @@ export class PeopleService {
           inviter: actor.label,
           existing: Boolean(existing?.passwordHash),
         },
+        secret: { value: token, expiresAt },
       });
       await this.audit.record(em, actor, {
         action: 'invitation.sent',
@@ -353,6 +355,7 @@ export class PeopleService {
           inviter: actor.label,
           existing: Boolean(existing?.passwordHash),
         },
+        secret: { value: token, expiresAt: invitation.expiresAt },
       });
       await this.audit.record(em, actor, {
         action: 'invitation.resent',
@@ -500,6 +503,7 @@ export class PeopleService {
       invitation.acceptedAt = this.clock.now();
       invitation.acceptedBy = user.id;
       await em.save(invitation);
+      await this.mail.forgetSecret(em, token);
       await this.audit.record(
         em,
         { id: user.id, label: user.email, ip },

@@ -45,6 +45,10 @@ export class Product {
   @Column({ type: 'boolean', default: true })
   active: boolean;
 
+  // N-of-M: how many different people must approve a request for this product.
+  @Column({ name: 'approvals_required', type: 'int', default: 1 })
+  approvalsRequired: number;
+
   @CreateDateColumn({ name: 'created_at', type: 'datetime' })
   createdAt: Date;
 

@@ -42,7 +42,7 @@ export class ProductsController {
     }
     res.render('products/form', {
       kinds: PRODUCT_KINDS,
-      values: { kind: 'tls', maxNames: 1, active: true },
+      values: { kind: 'tls', maxNames: 1, approvalsRequired: 1, active: true },
     });
   }
 

@@ -19,6 +19,11 @@ const productFields = {
     .min(1, 'invalid')
     .max(1000, 'invalid'),
   wildcardsAllowed: field.flag(),
+  // N-of-M: how many different people approve a request for it; left out, one.
+  approvalsRequired: z.preprocess(
+    (v) => (v === '' || v === null || v === undefined ? 1 : v),
+    z.coerce.number({ error: 'invalid' }).int('invalid').min(1, 'invalid').max(5, 'invalid'),
+  ),
   validityTerms: field.list(
     z.coerce
       .number({ error: 'validity_term_invalid' })

@@ -19,6 +19,8 @@ import type { RequestStatus } from './request-status.js';
 @Index('ix_requests_organisation_status', ['organisationId', 'status'])
 @Index('ix_requests_spki', ['spkiSha256'])
 @Index('uq_requests_submission_key', ['submissionKey'], { unique: true })
+// The orderer looks for approved requests that have no order yet.
+@Index('ix_requests_status', ['status', 'id'])
 export class CertificateRequest {
   @PrimaryGeneratedColumn()
   id: number;
@@ -106,6 +108,17 @@ export class CertificateRequest {
   // one request however often it is sent.
   @Column({ name: 'submission_key', type: 'varchar', length: 64, nullable: true })
   submissionKey: string | null;
+  // A renewal (a new order) or a replacement (a new CSR on the same order at the CA) of this
+  // certificate, which becomes superseded when the new one is issued.
+  @Column({ name: 'replaces_certificate_id', type: 'int', nullable: true })
+  replacesCertificateId: number | null;
+
+  @Column({ name: 'replaces_how', type: 'varchar', length: 16, nullable: true })
+  replacesHow: 'renew' | 'replace' | null;
+
+  // The words given with the last status change (a rejection's reason), for the requester.
+  @Column({ name: 'status_reason', type: 'varchar', length: 2000, nullable: true })
+  statusReason: string | null;
 
   @Column({ name: 'status_changed_at', type: 'datetime' })
   statusChangedAt: Date;

@@ -1,17 +1,30 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
+import { appConfig } from '../config/app.config.js';
+import { isLanguage } from '../i18n/languages.js';
+import { MailService } from '../mail/mail.service.js';
+import { Nren } from '../nrens/nren.entity.js';
 import type { EntityManager } from 'typeorm';
 import { can, type Action, type Place } from '../access/access.js';
-import type { Principal } from '../accounts/principal.js';
+import type { Grant, Principal } from '../accounts/principal.js';
 import { AuditService, type Actor } from '../audit/audit.service.js';
 import { Clock } from '../common/clock.js';
 import { NotFound, ValidationFailed } from '../common/errors.js';
 import { Transactions } from '../database/transactions.js';
+import { RequestApproval } from './request-approval.entity.js';
+import { Substitution } from './substitution.entity.js';
+import { RoleGrant } from '../accounts/role-grant.entity.js';
+import { User } from '../accounts/user.entity.js';
 import { Organisation } from '../organisations/organisation.entity.js';
+import { Product } from '../products/product.entity.js';
 import { CertificateRequest } from './certificate-request.entity.js';
 import type { RequestStatus } from './request-status.js';
 import {
+  DECIDED_STATUSES,
   RequestActionForbidden,
   RequestActionNotAllowed,
+  RequestAlreadyDecided,
+  RequestApprovedByYou,
   RequestChanged,
 } from './requests.errors.js';
 
@@ -27,6 +40,7 @@ export const REQUEST_ACTIONS = [
   'ack',
   'mark-unknown',
   'reconcile',
+  'resend',
   'fail',
   'collect-issued',
   'revoke',
@@ -89,6 +103,14 @@ export const LIFECYCLE: Readonly<Record<RequestAction, Step>> = {
     reason: 'optional',
     audit: 'request.reconciled',
   },
+  // The RAO found no order at the CA: a new attempt (issue 9).
+  resend: {
+    from: ['needs-reconciliation'],
+    to: 'ordering',
+    person: 'request.reconcile',
+    reason: 'optional',
+    audit: 'request.resent',
+  },
   fail: {
     from: ['ordering', 'needs-reconciliation', 'ordered'],
     to: 'failed',
@@ -111,7 +133,13 @@ export const LIFECYCLE: Readonly<Record<RequestAction, Step>> = {
 
 // What people can do through a page or the API today. Approval (issue 10) and revocation and
 // reconciliation (issue 9) add theirs here when they add their doors.
-export const OFFERED_ACTIONS: readonly RequestAction[] = ['cancel'];
+export const OFFERED_ACTIONS: readonly RequestAction[] = ['approve', 'reject', 'cancel'];
+
+// Outcomes the requester is always told about by e-mail.
+const NOTIFIED = new Set<RequestStatus>(['approved', 'rejected', 'expired']);
+
+// Decisions a substitute may take in the place of an absent approver.
+const SUBSTITUTABLE = new Set<RequestAction>(['approve', 'reject']);
 
 // An action named in a path (`POST /requests/:id/:action`): one of those offered, or no such page.
 export function offeredAction(value: string): RequestAction {
@@ -122,10 +150,23 @@ export function offeredAction(value: string): RequestAction {
   return action;
 }
 
+// Why an action is refused in a state: a decision that comes too late says how the request was
+// decided, so the second of two approvers knows what happened; anything else has moved on.
+export function refusalCode(status: RequestStatus, action: RequestAction): string {
+  const decided = DECIDED_STATUSES.find((d) => d === status);
+  return decided && LIFECYCLE[action].from.includes('submitted')
+    ? `request_already_${decided}`
+    : 'request_action_not_allowed';
+}
+
 // Where an action leads from a state, or a refusal naming both.
 export function nextStatus(status: RequestStatus, action: RequestAction): RequestStatus {
   const step = LIFECYCLE[action];
   if (!step.from.includes(status)) {
+    const decided = DECIDED_STATUSES.find((d) => d === status);
+    if (decided && refusalCode(status, action) !== 'request_action_not_allowed') {
+      throw new RequestAlreadyDecided(action, decided);
+    }
     throw new RequestActionNotAllowed(action, status);
   }
   return step.to;
@@ -143,12 +184,13 @@ export interface RequestPlace {
   requesterId: number;
   organisationId: number;
   departmentId: number;
-  organisation: { nrenId: number };
+  organisation: { nrenId: number; selfApprovalAllowed?: boolean };
 }
 
 export function placeOfRequest(r: Omit<RequestPlace, 'status'>): Place {
   return {
     nrenId: r.organisation.nrenId,
+    selfApprovalAllowed: r.organisation.selfApprovalAllowed ?? false,
     organisationId: r.organisationId,
     departmentId: r.departmentId,
     requesterId: r.requesterId,
@@ -167,8 +209,15 @@ export function mayTake(p: Principal, r: RequestPlace, action: RequestAction): b
 
 // What this person may do with the request now, through the doors that exist: pages and API
 // responses show exactly these.
-export function allowedActions(p: Principal, r: RequestPlace): RequestAction[] {
-  return OFFERED_ACTIONS.filter((action) => mayTake(p, r, action));
+// Someone whose approval is already counted (N-of-M) is not offered to approve again.
+export function allowedActions(
+  p: Principal,
+  r: RequestPlace,
+  approvedBy: readonly number[] = [],
+): RequestAction[] {
+  return OFFERED_ACTIONS.filter(
+    (action) => mayTake(p, r, action) && !(action === 'approve' && approvedBy.includes(p.userId)),
+  );
 }
 
 export interface TransitionOptions {
@@ -183,16 +232,61 @@ export interface TransitionOptions {
 
 export type RequestWithPlace = CertificateRequest & { organisation: Organisation };
 
+// Someone who decides in the place of an absent approver; the audit names both.
+export interface OnBehalfOf {
+  id: number;
+  label: string;
+}
+
 @Injectable()
 export class RequestLifecycle {
   constructor(
     private readonly tx: Transactions,
     private readonly audit: AuditService,
     private readonly clock: Clock,
+    private readonly mail: MailService,
+    @Inject(appConfig.KEY) private readonly app: ConfigType<typeof appConfig>,
   ) {}
+
+  // The requester hears of the decision (or of its absence) in their own language, falling
+  // back to their NREN's, then to the platform default; queued with the step, so both commit
+  // together.
+  private async tellRequester(
+    em: EntityManager,
+    request: CertificateRequest,
+    organisation: Organisation,
+    to: RequestStatus,
+    reason: string,
+  ): Promise<void> {
+    if (!NOTIFIED.has(to)) {
+      return;
+    }
+    const requester = await em.findOneBy(User, { id: request.requesterId });
+    if (!requester?.active) {
+      return;
+    }
+    const nren = await em.findOneBy(Nren, { id: organisation.nrenId });
+    const language = isLanguage(requester.language)
+      ? requester.language
+      : isLanguage(nren?.defaultLanguage)
+        ? nren.defaultLanguage
+        : this.app.defaultLanguage;
+    await this.mail.enqueue(em, {
+      to: requester.email,
+      template: `request-${to}`,
+      language,
+      context: {
+        id: request.id,
+        names: request.names.join(', ') || request.subject,
+        reason,
+      },
+    });
+  }
 
   // Takes one step: checks who may, that the state allows it and that nobody changed the
   // request meanwhile; bumps the version and writes the audit row in the same transaction.
+  // An approval that is not yet the last one a product needs (N-of-M) is recorded and
+  // audited without moving the request on.
   transition(
     by: Acting,
     requestId: number,
@@ -201,6 +295,39 @@ export class RequestLifecycle {
   ): Promise<RequestWithPlace> {
     const work = (em: EntityManager) => this.step(em, by, requestId, action, options);
     return options.em ? work(options.em) : this.tx.run(work);
+  }
+
+  // The absent approver whose place this person takes for this action on this request now,
+  // if any. The substitute's own identity stays: separation of duties applies to them.
+  async substituteFor(
+    em: EntityManager,
+    p: Principal,
+    permission: Action,
+    place: Place,
+  ): Promise<OnBehalfOf | null> {
+    const now = this.clock.now();
+    const appointments = await em
+      .createQueryBuilder(Substitution, 's')
+      .where('s.substitute_id = :me AND s.starts_at <= :now AND s.ends_at > :now', {
+        me: p.userId,
+        now,
+      })
+      .orderBy('s.id')
+      .take(20)
+      .getMany();
+    for (const a of appointments) {
+      const grants = await em.find(RoleGrant, { where: { userId: a.absentId } });
+      const deciding = grants
+        .filter((g) => g.role === 'rao' || g.role === 'drao')
+        .map((g) => ({ role: g.role, scopeId: g.scopeId }));
+      if (can({ ...p, grants: deciding }, permission, place)) {
+        const absent = await em.findOneBy(User, { id: a.absentId });
+        if (absent?.active) {
+          return { id: absent.id, label: absent.displayName || absent.email };
+        }
+      }
+    }
+    return null;
   }
 
   private async step(
@@ -220,17 +347,22 @@ export class RequestLifecycle {
     }
     const organisation = await em.findOneByOrFail(Organisation, { id: request.organisationId });
     const place = placeOfRequest({ ...request, organisation });
+    let onBehalfOf: OnBehalfOf | null = null;
     if ('principal' in by) {
-      if (!can(by.principal, 'request.view', place)) {
+      const allowed = step.person !== undefined && can(by.principal, step.person, place);
+      if (!allowed && step.person && SUBSTITUTABLE.has(action)) {
+        onBehalfOf = await this.substituteFor(em, by.principal, step.person, place);
+      }
+      if (!onBehalfOf && !can(by.principal, 'request.view', place)) {
         throw new NotFound('request');
       }
-      if (!step.person || !can(by.principal, step.person, place)) {
+      if (!allowed && !onBehalfOf) {
         throw new RequestActionForbidden(action);
       }
     } else if (!step.system) {
       throw new RequestActionForbidden(action);
     }
-    const to = nextStatus(request.status, action);
+    let to = nextStatus(request.status, action);
     if (expectedVersion !== undefined && expectedVersion !== request.version) {
       throw new RequestChanged();
     }
@@ -238,12 +370,32 @@ export class RequestLifecycle {
     if (step.reason === 'required' && !words) {
       throw new ValidationFailed([{ field: 'reason', code: 'required' }]);
     }
+    const actor: Actor =
+      'principal' in by ? by.actor : { id: null, label: `system (${by.system})` };
+    let auditAction = step.audit;
+    let counted: Record<string, unknown> = {};
+    if (action === 'approve' && 'principal' in by) {
+      const tally = await this.countApproval(em, request, by.principal, actor, onBehalfOf);
+      counted = { approvals: tally.approvals, required: tally.required };
+      if (tally.approvals < tally.required) {
+        to = request.status;
+        auditAction = 'request.approval-recorded';
+      }
+    }
     // The version and status in the condition make the step exactly-once even where the row
     // lock is not taken (SQLite, whose transactions take turns instead). The update bumps it.
     const result = await em
       .createQueryBuilder()
       .update(CertificateRequest)
-      .set({ status: to, statusChangedAt: this.clock.now() })
+      .set(
+        to === request.status
+          ? { status: to }
+          : {
+              status: to,
+              statusChangedAt: this.clock.now(),
+              statusReason: words && step.reason ? words.slice(0, 2000) : null,
+            },
+      )
       .where('id = :id AND version = :version AND status = :status', {
         id: request.id,
         version: request.version,
@@ -253,10 +405,8 @@ export class RequestLifecycle {
     if (!result.affected) {
       throw new RequestChanged();
     }
-    const actor: Actor =
-      'principal' in by ? by.actor : { id: null, label: `system (${by.system})` };
     await this.audit.record(em, actor, {
-      action: step.audit,
+      action: auditAction,
       subjectType: 'request',
       subjectId: request.id,
       detail: {
@@ -264,13 +414,73 @@ export class RequestLifecycle {
         action,
         from: request.status,
         to,
+        ...counted,
+        ...(onBehalfOf ? { onBehalfOf } : {}),
         ...(words && step.reason ? { reason: words } : {}),
       },
     });
+    if (to !== request.status) {
+      await this.tellRequester(em, request, organisation, to, words);
+    }
     const updated = await em.findOneOrFail(CertificateRequest, {
       where: { id: request.id },
       relations: { product: true, department: true },
     });
     return Object.assign(updated, { organisation });
+  }
+
+  // One approval per person and request (the unique key holds it across instances); the
+  // product says how many different people it takes.
+  private async countApproval(
+    em: EntityManager,
+    request: CertificateRequest,
+    p: Principal,
+    actor: Actor,
+    onBehalfOf: OnBehalfOf | null,
+  ): Promise<{ approvals: number; required: number }> {
+    if (await em.existsBy(RequestApproval, { requestId: request.id, personId: p.userId })) {
+      throw new RequestApprovedByYou();
+    }
+    await em.insert(RequestApproval, {
+      requestId: request.id,
+      personId: p.userId,
+      personLabel: actor.label.slice(0, 254),
+      onBehalfOfId: onBehalfOf?.id ?? null,
+    });
+    const product = await em.findOneByOrFail(Product, { id: request.productId });
+    const approvals = await em.countBy(RequestApproval, { requestId: request.id });
+    return { approvals, required: Math.max(1, product.approvalsRequired) };
+  }
+
+  // The grants someone decides with now: their own, and the RAO and DRAO grants of those they
+  // stand in for today. Used for the queue; each decision is checked again by step().
+  async decidingGrants(p: Principal): Promise<Grant[]> {
+    const now = this.clock.now();
+    const absent = await this.tx.manager
+      .createQueryBuilder(Substitution, 's')
+      .where('s.substitute_id = :me AND s.starts_at <= :now AND s.ends_at > :now', {
+        me: p.userId,
+        now,
+      })
+      .take(20)
+      .getMany();
+    const borrowed = absent.length
+      ? await this.tx.manager
+          .createQueryBuilder(RoleGrant, 'g')
+          .where('g.user_id IN (:...ids) AND g.role IN (:...roles)', {
+            ids: absent.map((a) => a.absentId),
+            roles: ['rao', 'drao'],
+          })
+          .getMany()
+      : [];
+    return [...p.grants, ...borrowed.map((g) => ({ role: g.role, scopeId: g.scopeId }))];
+  }
+
+  // Who has approved so far, oldest first (the request page and the API show it).
+  approvalsOf(requestId: number): Promise<RequestApproval[]> {
+    return this.tx.manager.find(RequestApproval, {
+      where: { requestId },
+      order: { id: 'ASC' },
+    });
   }
 }

@@ -1,6 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import type { Principal } from '../accounts/principal.js';
+import { AuditService } from '../audit/audit.service.js';
 import { NotFound } from '../common/errors.js';
 import { idParam } from '../common/forms.js';
 import { parseInput } from '../common/input.js';
@@ -15,7 +16,9 @@ import {
   RequestLifecycle,
   type RequestWithPlace,
 } from './request-lifecycle.js';
+import { lastOutcome } from './request-outcome.js';
 import { isRequestStatus } from './request-status.js';
+import type { RequestApproval } from './request-approval.entity.js';
 import { RequestRefused } from './requests.errors.js';
 import { actionInput } from './requests.input.js';
 import { RequestsService } from './requests.service.js';
@@ -48,17 +51,37 @@ function draftFromJson(body: Record<string, unknown>): RequestDraft {
   };
 }
 
-// A request as the API shows it, with what the caller may do with it now.
-function view(r: RequestWithPlace, p: Principal) {
+// A request as the API shows it, with what the caller may do with it now and, where loaded,
+// who has approved it so far.
+function view(r: RequestWithPlace, p: Principal, approvals?: RequestApproval[]) {
   const { evidenceData: _e, department, product, organisation, ...rest } = r;
   return {
     ...rest,
     organisation: { id: organisation.id, name: organisation.name },
     department: department ? { id: department.id, name: department.name } : undefined,
-    product: product ? { code: product.code, name: product.name } : undefined,
-    actions: allowedActions(p, r),
+    product: product
+      ? { code: product.code, name: product.name, approvalsRequired: product.approvalsRequired }
+      : undefined,
+    actions: allowedActions(
+      p,
+      r,
+      approvals?.map((a) => a.personId),
+    ),
+    ...(approvals
+      ? {
+          approvals: approvals.map((a) => ({
+            personId: a.personId,
+            person: a.personLabel,
+            onBehalfOfId: a.onBehalfOfId,
+            at: a.createdAt,
+          })),
+        }
+      : {}),
   };
 }
+
+const positive = (v: unknown) =>
+  Number.isInteger(Number(v)) && Number(v) > 0 ? Number(v) : undefined;
 
 @Controller('api/v1')
 export class RequestsApiController {
@@ -67,6 +90,7 @@ export class RequestsApiController {
     private readonly evaluation: CsrEvaluationService,
     private readonly lifecycle: RequestLifecycle,
     private readonly i18n: I18nService,
+    private readonly audit: AuditService,
   ) {}
 
   @Post('csr/check')
@@ -108,19 +132,31 @@ export class RequestsApiController {
 
   @Get('requests')
   async list(@Query() query: Record<string, unknown>, @Req() req: Request) {
-    const n = (v: unknown) =>
-      Number.isInteger(Number(v)) && Number(v) > 0 ? Number(v) : undefined;
     const page = await this.requests.list(req.principal!, pageRequest(query, 100), {
-      departmentId: n(query.departmentId),
-      organisationId: n(query.organisationId),
+      departmentId: positive(query.department ?? query.departmentId),
+      organisationId: positive(query.organisation ?? query.organisationId),
+      productId: positive(query.productId),
+      olderThanDays: positive(query.olderThanDays),
       status: isRequestStatus(query.status) ? query.status : undefined,
+      awaitingMe: query.awaiting === 'me',
     });
     return { ...page, items: page.items.map((r) => view(r, req.principal!)) };
   }
 
+  // With `outcome`: why it failed or waits for reconciliation, in the reader's language.
   @Get('requests/:id')
   async get(@Param('id') id: string, @Req() req: Request) {
-    return view(await this.requests.get(req.principal!, idParam(id)), req.principal!);
+    const r = await this.requests.get(req.principal!, idParam(id));
+    const outcome =
+      r.status === 'failed' || r.status === 'needs-reconciliation'
+        ? lastOutcome(r.status, await this.audit.history('request', r.id, 20))
+        : null;
+    return {
+      ...view(r, req.principal!, await this.lifecycle.approvalsOf(r.id)),
+      outcome: outcome
+        ? { ...outcome, message: this.i18n.t(req.lang, outcome.key, outcome.params) }
+        : null,
+    };
   }
 
   // One door for every action people may take: `actions` in a request names the ones open now.
@@ -145,6 +181,6 @@ export class RequestsApiController {
       action,
       { expectedVersion: version, reason },
     );
-    return view(updated, req.principal!);
+    return view(updated, req.principal!, await this.lifecycle.approvalsOf(updated.id));
   }
 }

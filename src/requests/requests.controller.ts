@@ -15,6 +15,7 @@ import {
   type CheckResult,
   type RequestDraft,
 } from './csr-evaluation.service.js';
+import { lastOutcome } from './request-outcome.js';
 import {
   allowedActions,
   LIFECYCLE,
@@ -226,12 +227,24 @@ export class RequestsController {
     failure?: FormFailure,
   ) {
     const r = await this.requests.get(req.principal!, id);
+    const approvals = await this.lifecycle.approvalsOf(r.id);
+    const history = await this.audit.history('request', r.id);
+    const outcome = lastOutcome(r.status, history);
     res.status(status).render('requests/show', {
       title: this.i18n.t(req.lang, 'requests.one', { id: r.id }),
       request: r,
+      ...(await this.requests.particulars(r)),
+      approvals,
+      approvalsRequired: r.product?.approvalsRequired ?? 1,
+      nextStep: `requests.next.${r.status}`,
+      outcome: outcome ? this.i18n.t(req.lang, outcome.key, outcome.params) : null,
       warnings: r.warnings.map((w) => this.i18n.t(req.lang, `csr.findings.${w.code}`, w.params)),
-      history: await this.audit.history('request', r.id),
-      actions: allowedActions(req.principal!, r).map((action) => ({
+      history,
+      actions: allowedActions(
+        req.principal!,
+        r,
+        approvals.map((a) => a.personId),
+      ).map((action) => ({
         name: action,
         needsReason: LIFECYCLE[action].reason === 'required',
         destructive: DESTRUCTIVE.has(action),

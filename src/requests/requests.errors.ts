@@ -34,3 +34,21 @@ export class RequestActionForbidden extends DomainError {
     super('forbidden', 'request_action_forbidden', { action });
   }
 }
+
+// Someone else decided first: the person is told how it ended, not just that it moved on.
+export const DECIDED_STATUSES = ['approved', 'rejected', 'cancelled', 'expired'] as const;
+export class RequestAlreadyDecided extends DomainError {
+  constructor(
+    readonly action: RequestAction,
+    readonly status: (typeof DECIDED_STATUSES)[number],
+  ) {
+    super('conflict', `request_already_${status}`, { action, status });
+  }
+}
+
+// N-of-M: this person's approval is already counted.
+export class RequestApprovedByYou extends DomainError {
+  constructor() {
+    super('conflict', 'request_already_approved_by_you');
+  }
+}

@@ -15,7 +15,7 @@ export const draftInput = z.object({
     (v) => (typeof v === 'string' ? v.split(/[\s,;]+/).filter(Boolean) : (v ?? [])),
     z.array(z.string().trim().max(253, 'too_long'), { error: 'invalid' }).max(100, 'too_many'),
   ),
-  comment: field.optionalText(2000),
+  comment: field.optionalMultilineText(2000),
   keyProtection: z.preprocess(
     (v) => (v === '' || v === null ? undefined : v),
     z.enum(KEY_PROTECTION, { error: 'invalid' }).optional(),
@@ -25,5 +25,5 @@ export const draftInput = z.object({
 // A person acting on a request: the version they saw, and their words where the step takes them.
 export const actionInput = z.object({
   version: field.version(),
-  reason: field.optionalText(2000),
+  reason: field.optionalMultilineText(2000),
 });

@@ -5,7 +5,6 @@ declare module 'express-session' {
     userId?: number;
     // Epoch milliseconds of the login, for the absolute timeout.
     loginAt?: number;
-    csrfToken?: string;
     // One message shown on the next page (after a redirect), as an i18n key.
     // What was typed into a form shown again after a failed post (src/common/form-drafts.ts).
     formDraft?: import('../common/form-drafts.js').FormDraft;

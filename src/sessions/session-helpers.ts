@@ -1,4 +1,5 @@
 import type { Request } from 'express';
+import { TypeOrmSessionStore } from './typeorm-session.store.js';
 
 export const SESSION_COOKIE = 'ra.sid';
 
@@ -13,6 +14,20 @@ function call(req: Request, method: 'regenerate' | 'save' | 'destroy'): Promise<
 // A fresh session id at login: a session id planted before login is worthless afterwards.
 export const regenerateSession = (req: Request) => call(req, 'regenerate');
 export const saveSession = (req: Request) => call(req, 'save');
+
+// The only way a session comes into the store: signed in, under a new id. Anonymous visitors
+// get no stored session at all.
+export async function startSession(req: Request, userId: number, loginAt: number): Promise<void> {
+  await regenerateSession(req);
+  req.session.userId = userId;
+  req.session.loginAt = loginAt;
+  const store = req.sessionStore;
+  if (!(store instanceof TypeOrmSessionStore)) {
+    throw new Error('sessions are not stored in the database');
+  }
+  await store.create(req.sessionID, req.session);
+  await saveSession(req);
+}
 export const destroySession = (req: Request) => call(req, 'destroy');
 
 // Only same-site paths, so ?next= cannot send someone elsewhere after login.

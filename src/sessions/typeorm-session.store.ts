@@ -41,19 +41,33 @@ export class TypeOrmSessionStore extends session.Store {
       );
   }
 
+  // Saving only ever updates a session that still exists: a request that was running when
+  // its session was destroyed (logout, timeout) cannot bring it back by saving afterwards.
+  // New sessions are written by create(), at login, under a fresh id.
   override set(sid: string, data: session.SessionData, cb?: Callback): void {
-    const record = {
-      idHash: sha256Hex(sid),
-      data: JSON.stringify(data),
-      userId: data.userId ?? null,
-      expiresAt: this.expiry(),
-    };
     this.tx
-      .run((em) => em.save(SessionRecord, record))
+      .run((em) =>
+        em.update(
+          SessionRecord,
+          { idHash: sha256Hex(sid) },
+          { data: JSON.stringify(data), userId: data.userId ?? null, expiresAt: this.expiry() },
+        ),
+      )
       .then(
         () => cb?.(),
         (err: unknown) => cb?.(err),
       );
+  }
+
+  async create(sid: string, data: session.SessionData): Promise<void> {
+    await this.tx.run((em) =>
+      em.insert(SessionRecord, {
+        idHash: sha256Hex(sid),
+        data: JSON.stringify(data),
+        userId: data.userId ?? null,
+        expiresAt: this.expiry(),
+      }),
+    );
   }
 
   override touch(sid: string, _data: session.SessionData, cb?: Callback): void {

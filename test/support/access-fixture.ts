@@ -59,7 +59,7 @@ export interface AccessFixture {
   dir: Directory;
   ids: Record<string, number>;
   tokens: Record<Actor, string>;
-  call(actor: Actor, method: 'get' | 'post' | 'patch', path: string, body?: object): Promise<Reply>;
+  call(actor: Actor, method: 'get' | 'post' | 'patch' | 'put', path: string, body?: object): Promise<Reply>;
 }
 
 // Two NRENs, three organisations, three departments, four domains (three delegated, one to

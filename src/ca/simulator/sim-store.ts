@@ -91,11 +91,16 @@ export class SimStore {
 
   // How many orders arrived with this foreignOrderNumber: a second one is a double order.
   async countByForeignOrderNumber(foreignOrderNumber: string): Promise<number> {
+    return (await this.byForeignOrderNumber(foreignOrderNumber)).length;
+  }
+
+  // The order numbers placed with this foreignOrderNumber: what an RAO looks up at the CA.
+  async byForeignOrderNumber(foreignOrderNumber: string): Promise<string[]> {
     try {
-      return (await readdir(join(this.foreign, encodeURIComponent(foreignOrderNumber)))).length;
+      return (await readdir(join(this.foreign, encodeURIComponent(foreignOrderNumber)))).sort();
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
-        return 0;
+        return [];
       }
       throw err;
     }

@@ -202,6 +202,11 @@ export class SimulatedCa {
     return this.store.countByForeignOrderNumber(foreignOrderNumber);
   }
 
+  // What an RAO finds at the CA when looking an order up by our request id.
+  orderNumbersFor(foreignOrderNumber: string): Promise<string[]> {
+    return this.store.byForeignOrderNumber(foreignOrderNumber);
+  }
+
   order(orderNumber: string): Promise<SimOrder | null> {
     return this.store.get(orderNumber);
   }

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { parseIp, reservedRangeOf } from '../../csr/ip-ranges.js';
+import { refusedAddress } from './dcv-address.js';
 import { Resolver } from 'node:dns/promises';
 import http, { type IncomingMessage } from 'node:http';
 import https from 'node:https';
@@ -157,14 +157,9 @@ export class DcvChecker {
       const address = await this.address(attempt, url.hostname);
       // The RA must not become a way to read its own network: no fetches from private,
       // loopback or otherwise reserved addresses (unless a test or lab allows them).
-      const reserved = this.config.allowPrivateAddresses
-        ? null
-        : reservedRangeOf(parseIp(address)!);
-      if (reserved) {
-        return outcome(
-          'address-refused',
-          `${url.hostname} resolves to ${address} (${reserved.name})`,
-        );
+      const refused = this.config.allowPrivateAddresses ? null : refusedAddress(address);
+      if (refused) {
+        return outcome('address-refused', `${url.hostname} resolves to ${address} (${refused})`);
       }
       attempt.stage = `GET ${url.href} at ${address}`;
       const res = await this.fetch(attempt, url, address);

@@ -1,8 +1,8 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
 // One-time form keys on certificate requests: a second press of Submit finds the first.
-export class SubmissionKey1795000050000 implements MigrationInterface {
-  name = 'SubmissionKey1795000050000';
+export class SubmissionKey1795000110000 implements MigrationInterface {
+  name = 'SubmissionKey1795000110000';
 
   public async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(
