@@ -89,7 +89,7 @@ describe('approval pages', () => {
     const page = await raoPage.get(`/requests/${r.id}`).expect(200);
     // Reject sits behind a disclosure: the confirming button is inside it.
     expect(page.text).toMatch(
-      /<details class="confirm">\s*<summary class="danger">Reject…<\/summary>/,
+      /<details class="govuk-details confirm">\s*<summary class="govuk-details__summary"><span class="govuk-details__summary-text">Reject…<\/span><\/summary>/,
     );
     expect(page.text).toContain('Yes, reject the request');
     expect(page.text).toContain('page.example.org');
@@ -100,7 +100,7 @@ describe('approval pages', () => {
       .type('form')
       .send({ _csrf: csrfFrom(page.text), version: r.version, reason: ' ' })
       .expect(422);
-    expect(empty.text).toMatch(/<details class="confirm" open>/);
+    expect(empty.text).toMatch(/<details class="govuk-details confirm" open>/);
     await raoPage
       .post(`/requests/${r.id}/reject`)
       .type('form')

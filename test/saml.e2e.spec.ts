@@ -193,8 +193,10 @@ describe('SAML login', () => {
     const done = await roundTrip(agent, uniA);
     expect(done.status).toBe(303);
     expect(done.headers.location).toBe('/');
-    const home = await agent.get('/').expect(200);
-    expect(home.text).toContain('alice@uni-a.example');
+    await agent.get('/').expect(200);
+    // Signed in as Alice: her account page shows her address.
+    const account = await agent.get('/account').expect(200);
+    expect(account.text).toContain('alice@uni-a.example');
     const user = await t.get(Transactions).manager.findOneByOrFail(User, { id: userId });
     expect(user.displayName).toBe('Alice Andersson');
     // The discovery page now offers the last choice first.

@@ -48,7 +48,7 @@ describe('what browsers and proxies are told', () => {
   it('language links stay on this site, whatever path was asked for', async () => {
     for (const path of ['//evil.example/x', '/\\evil.example/x', '///evil.example']) {
       const res = await request(t.server).get(path);
-      const links = [...res.text.matchAll(/href="([^"]*)" hreflang=/g)].map((m) => m[1]);
+      const links = [...res.text.matchAll(/href="([^"]*)"[^>]*hreflang=/g)].map((m) => m[1]);
       expect(links.length).toBeGreaterThan(0);
       for (const href of links) {
         expect(href).toMatch(/^\/(?![/\\])/);

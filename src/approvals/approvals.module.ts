@@ -27,6 +27,6 @@ export class ApprovalsModule implements NestModule {
     consumer
       .apply(AwaitingCountMiddleware)
       .exclude({ path: 'api/{*path}', method: RequestMethod.ALL })
-      .forRoutes({ path: '{*path}', method: RequestMethod.GET });
+      .forRoutes({ path: '{*path}', method: RequestMethod.ALL });
   }
 }

@@ -111,7 +111,8 @@ describeWithBrowser('federated login in a real browser', () => {
     expect(idp.requests.at(-1)?.sigAlg).toBe('http://www.w3.org/2001/04/xmldsig-more#rsa-sha256');
     await page.getByRole('button', { name: 'Continue' }).click();
     await page.waitForURL(`${base}/`);
-    expect(await page.textContent('body')).toContain('alice@uni-a.example');
+    await page.goto(`${base}/account`);
+    expect(await page.textContent('main')).toContain('alice@uni-a.example');
     await page.goto(`${base}/nrens`);
     expect(await page.textContent('main')).toContain('SUNETish');
 
