@@ -41,8 +41,18 @@ describe('a request form submitted twice', () => {
   });
 
   it('records one request and sends both presses to it', async () => {
+    // Both instances see the same browser: every cookie it was given (session and CSRF nonce).
+    const jar = new Map<string, string>();
+    const keep = (res: { headers: Record<string, unknown> }) => {
+      for (const c of (res.headers['set-cookie'] as string[] | undefined) ?? []) {
+        const [pair] = c.split(';');
+        const eq = pair.indexOf('=');
+        jar.set(pair.slice(0, eq), pair.slice(eq + 1));
+      }
+      return [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
+    };
     const login = await request(a.server).get('/login');
-    const anon = login.headers['set-cookie'][0].split(';')[0];
+    const anon = keep(login);
     const res = await request(a.server)
       .post('/login')
       .set('Cookie', anon)
@@ -53,7 +63,7 @@ describe('a request form submitted twice', () => {
         _csrf: csrfFrom(login.text),
       })
       .expect(303);
-    const cookie = res.headers['set-cookie'][0].split(';')[0];
+    const cookie = keep(res);
     const form = await request(a.server).get('/requests/new').set('Cookie', cookie).expect(200);
     const csr = toPem(
       buildCsr({

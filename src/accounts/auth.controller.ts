@@ -39,6 +39,12 @@ export class AuthController {
       next: safeNext(next),
       loggedOut: 'loggedOut' in req.query,
       expired: 'expired' in req.query,
+      notice:
+        'resetSent' in req.query
+          ? 'ui.password.forgotSent'
+          : 'passwordSet' in req.query
+            ? 'ui.password.resetDone'
+            : null,
     });
   }
 

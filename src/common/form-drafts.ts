@@ -132,8 +132,11 @@ export interface RouteLayer {
 // the page the form lives on: the draft's page when there is one, else the nearest address
 // above it that answers GETs.
 export function postOnlyRedirect(routes: () => RouteLayer[]) {
+  // Nest mounts middleware bound to routes as catch-all routes (`/{*path}`): not pages.
   const matching = (path: string, method: string) =>
-    routes().filter((l) => l.route?.methods[method] && l.match(path));
+    routes().filter(
+      (l) => l.route?.methods[method] && !l.route.path.includes('{*') && l.match(path),
+    );
   const answers = (path: string, method: string) => matching(path, method).length > 0;
   // /requests/check is a post-only address even though GET /requests/:id matches it too.
   const postOnly = (path: string) =>

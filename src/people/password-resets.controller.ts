@@ -30,8 +30,8 @@ export class PasswordResetsController {
       res.status(failure.status).render('accounts/forgot', { ...failure, values: body });
       return;
     }
-    req.session.flash = { kind: 'info', key: 'ui.password.forgotSent' };
-    res.redirect(303, '/login');
+    // Anonymous visitors have no stored session (so no flash): the login page is told by a flag.
+    res.redirect(303, '/login?resetSent');
   }
 
   @Public()
@@ -56,7 +56,6 @@ export class PasswordResetsController {
       res.status(failure.status).render('accounts/reset', { ...failure, token });
       return;
     }
-    req.session.flash = { kind: 'info', key: 'ui.password.resetDone' };
-    res.redirect(303, '/login');
+    res.redirect(303, '/login?passwordSet');
   }
 }
