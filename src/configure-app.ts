@@ -110,6 +110,20 @@ export function configureApp(app: NestExpressApplication, logger: Logger): void 
       ? next()
       : sessions(req, res, next),
   );
+  // express-session sends a redirect's headers before its save has finished, so on a pool of
+  // connections the browser can fetch the next page first and miss the flash message set for
+  // it. A redirect that carries a flash waits for the save.
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    const redirect = res.redirect.bind(res) as (...args: unknown[]) => void;
+    res.redirect = ((...args: unknown[]) => {
+      if (req.session?.flash) {
+        req.session.save(() => redirect(...args));
+      } else {
+        redirect(...args);
+      }
+    });
+    next();
+  });
   app.use(formDrafts());
   app.use(postOnlyRedirect(() => express.router.stack as unknown as RouteLayer[]));
   app.useGlobalFilters(new ErrorFilter(i18n, logger));

@@ -155,7 +155,7 @@ export class CollectingService {
       this.config.pollMinSeconds,
       this.config.pollMaxSeconds,
     );
-    await this.tx.run((em) =>
+    await this.tx.runRetrying((em) =>
       this.leases.complete(em, claim, row, {
         polls: row.polls + 1,
         pollIntervalSeconds: interval,
@@ -173,7 +173,7 @@ export class CollectingService {
     outcome: OrderOutcome,
     seconds = Math.max(row.pollIntervalSeconds, this.config.pollMinSeconds),
   ): Promise<'retrying'> {
-    await this.tx.run((em) =>
+    await this.tx.runRetrying((em) =>
       this.leases.complete(em, claim, row, {
         polls: row.polls + 1,
         dueAt: wholeSeconds(after(now, jitter(seconds))),
@@ -211,7 +211,7 @@ export class CollectingService {
         findings: check.findings,
       });
     }
-    await this.tx.run(async (em) => {
+    await this.tx.runRetrying(async (em) => {
       if (
         !(await this.leases.complete(em, claim, row, {
           state: 'issued',
@@ -253,7 +253,7 @@ export class CollectingService {
     row: CaOrder,
     outcome: OrderOutcome,
   ): Promise<'refused'> {
-    await this.tx.run(async (em) => {
+    await this.tx.runRetrying(async (em) => {
       if (
         !(await this.leases.complete(em, claim, row, { state: 'refused', lastOutcome: outcome }))
       ) {

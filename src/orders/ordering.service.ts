@@ -129,18 +129,20 @@ export class OrderingService {
     let settled = 0;
     for (const row of claim.rows) {
       const outcome: OrderOutcome = { key: 'orders.outcomes.abandoned', params: {} };
-      await this.tx.run(async (em) => {
+      // Retried whole when MySQL picks it as a deadlock victim, so it counts only once it held.
+      const held = await this.tx.runRetrying(async (em) => {
         if (
           !(await this.leases.complete(em, claim, row, { state: 'unknown', lastOutcome: outcome }))
         ) {
-          return;
+          return false;
         }
         await this.lifecycle.transition(ORDERER, row.requestId, 'mark-unknown', {
           em,
           detail: { attempt: row.attempts, outcome },
         });
-        settled += 1;
+        return true;
       });
+      settled += held ? 1 : 0;
       this.logger.warn(`order for request ${row.requestId}: left sending by a stopped process`);
     }
     return settled;
@@ -159,7 +161,7 @@ export class OrderingService {
     }
     try {
       return ready(
-        await this.tx.run(async (em) => {
+        await this.tx.runRetrying(async (em) => {
           const marks = [];
           for (const row of claim.rows) {
             marks.push({ row, request: await this.markSending(em, claim, row, now) });
@@ -173,7 +175,7 @@ export class OrderingService {
         try {
           marks.push({
             row,
-            request: await this.tx.run((em) => this.markSending(em, claim, row, now)),
+            request: await this.tx.runRetrying((em) => this.markSending(em, claim, row, now)),
           });
         } catch (err) {
           // Nothing was sent: the row goes back to the queue for the next run.
@@ -199,7 +201,7 @@ export class OrderingService {
       return this.recordFailure(claim, row, this.failureOf(row, err), now);
     }
     const pollMin = this.config.pollMinSeconds;
-    await this.tx.run(async (em) => {
+    await this.tx.runRetrying(async (em) => {
       const held = await this.leases.complete(em, claim, row, {
         state: 'ordered',
         caOrderNumber: placed.orderNumber,
@@ -322,7 +324,7 @@ export class OrderingService {
     now: Date,
   ): Promise<'refused' | 'retrying' | 'unknown'> {
     const attempts = row.attempts + 1;
-    return this.tx.run(async (em) => {
+    return this.tx.runRetrying(async (em) => {
       switch (failure.kind) {
         case 'unavailable':
         case 'no-account': {
