@@ -115,13 +115,13 @@ export function configureApp(app: NestExpressApplication, logger: Logger): void 
   // it. A redirect that carries a flash waits for the save.
   app.use((req: Request, res: Response, next: NextFunction) => {
     const redirect = res.redirect.bind(res) as (...args: unknown[]) => void;
-    res.redirect = ((...args: unknown[]) => {
+    res.redirect = (...args: unknown[]) => {
       if (req.session?.flash) {
         req.session.save(() => redirect(...args));
       } else {
         redirect(...args);
       }
-    });
+    };
     next();
   });
   app.use(formDrafts());
