@@ -61,48 +61,27 @@ function splitList(v: unknown): unknown[] {
   return typeof v === 'string' ? v.split(/[\s,;]+/).filter(Boolean) : [v];
 }
 
+// Trimmed text up to `max` characters, refusing the control characters `refused` matches.
+function textField(max: number, required: boolean, refused: RegExp, code: string) {
+  const text = z.string({ error: 'invalid' }).trim();
+  return z.preprocess(
+    asString,
+    (required ? text.min(1, 'required') : text)
+      .max(max, 'too_long')
+      .refine((v) => !refused.test(v), code),
+  );
+}
+
 const list = <T extends z.ZodType>(item: T, max: number, min = 0) =>
   z.preprocess(splitList, z.array(item).min(min, 'required').max(max, 'too_many'));
 
 export const field = {
-  text: (max: number) =>
-    z.preprocess(
-      asString,
-      z
-        .string({ error: 'invalid' })
-        .trim()
-        .min(1, 'required')
-        .max(max, 'too_long')
-        .refine((v) => !CONTROL.test(v), 'control_characters'),
-    ),
-  optionalText: (max: number) =>
-    z.preprocess(
-      asString,
-      z
-        .string({ error: 'invalid' })
-        .trim()
-        .max(max, 'too_long')
-        .refine((v) => !CONTROL.test(v), 'control_characters'),
-    ),
+  text: (max: number) => textField(max, true, CONTROL, 'control_characters'),
+  optionalText: (max: number) => textField(max, false, CONTROL, 'control_characters'),
   multilineText: (max: number) =>
-    z.preprocess(
-      asString,
-      z
-        .string({ error: 'invalid' })
-        .trim()
-        .min(1, 'required')
-        .max(max, 'too_long')
-        .refine((v) => !CONTROL_BUT_LINES.test(v), 'control_characters_text'),
-    ),
+    textField(max, true, CONTROL_BUT_LINES, 'control_characters_text'),
   optionalMultilineText: (max: number) =>
-    z.preprocess(
-      asString,
-      z
-        .string({ error: 'invalid' })
-        .trim()
-        .max(max, 'too_long')
-        .refine((v) => !CONTROL_BUT_LINES.test(v), 'control_characters_text'),
-    ),
+    textField(max, false, CONTROL_BUT_LINES, 'control_characters_text'),
   email: () =>
     z.preprocess(
       asString,
