@@ -2,7 +2,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import * as x509 from '@peculiar/x509';
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { can } from '../access/access.js';
+import { Brackets } from 'typeorm';
+import { can, scopeOf } from '../access/access.js';
 import { placeOfDepartment } from '../access/places.js';
 import type { Principal } from '../accounts/principal.js';
 import type { Actor } from '../audit/audit.service.js';
@@ -87,6 +88,28 @@ export class CertificateImports {
 
   get maxHosts(): number {
     return this.config.maxHosts;
+  }
+
+  // The departments a person may import into: those of the organisations they look after.
+  async departmentsFor(p: Principal): Promise<Department[]> {
+    const s = scopeOf(p);
+    const qb = this.tx.manager
+      .createQueryBuilder(Department, 'd')
+      .innerJoinAndSelect('d.organisation', 'o')
+      .orderBy('o.name')
+      .addOrderBy('d.name')
+      .take(500);
+    if (!s.platform) {
+      qb.where(
+        new Brackets((w) => {
+          w.where('o.id IN (:...orgs)', { orgs: [0, ...s.raoOrganisations] }).orWhere(
+            'o.nren_id IN (:...nrens)',
+            { nrens: [0, ...s.nrens] },
+          );
+        }),
+      );
+    }
+    return qb.getMany();
   }
 
   async import(p: Principal, input: unknown, actor: Actor): Promise<ImportItem[]> {

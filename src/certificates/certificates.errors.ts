@@ -21,6 +21,9 @@ export const CERTIFICATE_ERROR_CODES = [
   'import_host_timeout',
   'import_host_tls',
   'import_host_no_certificate',
+  'import_file_too_large',
+  'import_too_many_files',
+  'import_upload_invalid',
 ] as const;
 
 export class CertificateUnreadable extends DomainError {
