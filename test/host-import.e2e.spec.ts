@@ -11,6 +11,8 @@ import { ExpiryReminder } from '../src/expiry/expiry-reminder.entity.js';
 import { ExpiryReminders } from '../src/expiry/expiry-reminders.service.js';
 import { Organisation } from '../src/organisations/organisation.entity.js';
 import { Directory } from './support/directory.js';
+import { agentFor, csrfFrom, login } from './support/http.js';
+import { setPassword } from './support/requests.js';
 import { TestDnsServer } from './support/dns-server.js';
 import { DAY } from './support/fake-clock.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
@@ -49,7 +51,8 @@ describe('importing the certificates servers present, from a CSV of host names',
   let dns: TestDnsServer;
   let deptId: number;
   let orgId: number;
-  let rao: { token: string };
+  let rao: { id: number; token: string };
+  let requester: { id: number; token: string };
   const servers: Array<TlsServer | TcpServer> = [];
   const sockets: Socket[] = [];
   const port: Record<string, number> = {};
@@ -86,6 +89,9 @@ describe('importing the certificates servers present, from a CSV of host names',
     orgId = (await dir.organisation(nrenId, 'Uni')).id;
     deptId = (await dir.department(orgId, 'Web')).id;
     rao = await dir.person('rao@uni.example', 'rao', orgId);
+    requester = await dir.person('req@uni.example', 'requester', deptId);
+    await setPassword(t, rao.id, 'rao-long-password-1');
+    await setPassword(t, requester.id, 'requester-long-password-1');
 
     const now = t.clock.now().getTime();
     const issue = async (name: string, notBefore: number, days: number) => {
@@ -246,5 +252,120 @@ describe('importing the certificates servers present, from a CSV of host names',
     expect(sent.map((r) => `${r.thresholdDays} ${r.recipient} ${r.outcome}`)).toContain(
       '7 web@uni.example sent',
     );
+  });
+
+  it('the import page: files and servers in, a page of what became of each, the reminder log and its mute switch', async () => {
+    const agent = agentFor(t);
+    await login(agent, 'rao@uni.example', 'rao-long-password-1');
+    await agent.set('Accept-Language', 'nl');
+    const list = await agent.get('/certificates').expect(200);
+    expect(list.text).toContain('href="/certificates/import"');
+    const form = await agent.get('/certificates/import').expect(200);
+    expect(form.text).toContain('<h1 class="govuk-heading-l">Certificaten importeren</h1>');
+    expect(form.text).toContain('Uni / Web');
+
+    // Neither files nor servers: the form again, with what was wrong and what was typed.
+    const empty = await agent
+      .post('/certificates/import')
+      .field('_csrf', csrfFrom(form.text))
+      .field('departmentId', String(deptId))
+      .field('hosts', '   ');
+    expect(empty.status).toBe(422);
+    expect(empty.text).toContain(
+      'Kies certificaatbestanden of een CSV met hostnamen om te importeren.',
+    );
+    expect(empty.text).toContain('href="#files"');
+
+    const fresh = await pki.issue({
+      publicKey: (await generateKeys()).publicKey,
+      names: ['upload.uni.example'],
+      notBefore: new Date(t.clock.now().getTime() - DAY),
+      days: 60,
+    });
+    const files = await agent
+      .post('/certificates/import')
+      .field('_csrf', csrfFrom(form.text))
+      .field('departmentId', String(deptId))
+      .attach('files', Buffer.from(toPem(fresh)), 'upload.pem')
+      .attach('files', Buffer.from(leaves.valid), 'valid.der')
+      .attach('files', Buffer.from('not a certificate'), 'notes.txt');
+    expect(files.status).toBe(200);
+    expect(files.text).toContain('Resultaat van de import');
+    expect(files.text).toContain('Geïmporteerd: 1');
+    expect(files.text).toContain('Al bekend: 1');
+    expect(files.text).toContain('Geweigerd: 1');
+    expect(files.text).toContain('upload.pem, certificaat 1');
+    expect(files.text).toContain('Dit is geen leesbaar X.509-certificaat.');
+
+    // A CSV file of servers: typed text is ignored when a file is chosen.
+    const hosts = await agent
+      .post('/certificates/import')
+      .field('_csrf', csrfFrom(form.text))
+      .field('departmentId', String(deptId))
+      .attach(
+        'hostsFile',
+        Buffer.from(`host\nexpired.uni.example,${port.expired}\nnowhere.uni.example\n`),
+        'servers.csv',
+      );
+    expect(hosts.status).toBe(200);
+    expect(hosts.text).toContain(`regel 2: expired.uni.example,${port.expired}`);
+    expect(hosts.text).toContain('Al bekend');
+    expect(hosts.text).toContain('regel 3: nowhere.uni.example');
+    expect(hosts.text).toContain('Deze hostnaam heeft geen adres in de DNS.');
+
+    // The reminder log, reached from the certificate page, and the RAO's mute switch.
+    const cert = await t
+      .get(Transactions)
+      .manager.findOneByOrFail(Certificate, { mainName: 'valid.uni.example' });
+    const show = await agent.get(`/certificates/${cert.id}`).expect(200);
+    expect(show.text).toContain(`href="/expiries/certificates/${cert.id}"`);
+    const logPage = await agent.get(`/expiries/certificates/${cert.id}`).expect(200);
+    expect(logPage.text).toContain('web@uni.example');
+    expect(logPage.text).toContain('Verstuurd');
+    const muted = await agent
+      .post(`/expiries/certificates/${cert.id}`)
+      .type('form')
+      .send({ _csrf: csrfFrom(logPage.text), muted: 'on', extraAddresses: 'noc@uni.example' });
+    expect(muted.status).toBe(303);
+    const after = await agent.get(`/expiries/certificates/${cert.id}`).expect(200);
+    expect(after.text).toContain('Herinneringen voor dit certificaat staan uit.');
+    expect(after.text).toContain('id="muted"');
+    expect(after.text).toContain('noc@uni.example');
+    const audit = await request(t.server)
+      .get(`/api/v1/certificates/${cert.id}/reminder-settings`)
+      .set('Authorization', `Bearer ${rao.token}`);
+    expect(audit.body).toMatchObject({ muted: true, extraAddresses: ['noc@uni.example'] });
+    // A bad address: the page again, with the problem and what was typed.
+    const bad = await agent
+      .post(`/expiries/certificates/${cert.id}`)
+      .type('form')
+      .send({
+        _csrf: csrfFrom(after.text),
+        muted: 'on',
+        extraAddresses: 'noc@uni.example, not-an-address',
+      });
+    expect(bad.status).toBe(422);
+    expect(bad.text).toContain('not-an-address');
+    expect(bad.text).toContain('govuk-error-summary');
+  });
+
+  it('a requester sees the log but neither the import page nor the mute switch', async () => {
+    const agent = agentFor(t);
+    await login(agent, 'req@uni.example', 'requester-long-password-1');
+    expect((await agent.get('/certificates').expect(200)).text).not.toContain(
+      'href="/certificates/import"',
+    );
+    await agent.get('/certificates/import').expect(404);
+    const cert = await t
+      .get(Transactions)
+      .manager.findOneByOrFail(Certificate, { mainName: 'valid.uni.example' });
+    const page = await agent.get(`/expiries/certificates/${cert.id}`).expect(200);
+    expect(page.text).toContain('reminder-log');
+    expect(page.text).not.toContain('name="muted"');
+    const post = await agent
+      .post(`/expiries/certificates/${cert.id}`)
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), muted: '' });
+    expect(post.status).toBe(403);
   });
 });

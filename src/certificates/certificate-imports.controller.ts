@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Post, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Post, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { NotFound } from '../common/errors.js';
 import { formFailure } from '../common/forms.js';
@@ -46,6 +46,7 @@ export class CertificateImportsController {
   }
 
   @Post()
+  @HttpCode(200)
   async submit(@Body() body: Record<string, unknown>, @Req() req: Request, @Res() res: Response) {
     let items: ImportItem[];
     try {
