@@ -36,6 +36,8 @@ describe('upcoming expiries page', () => {
     // Week 1 holds the 5-day certificate, week 3 the 20-day one.
     expect(res.text).toContain('Semaine du 1 juin 2026\u202f: 1');
     expect(res.text).toContain('Semaine du 15 juin 2026\u202f: 1');
+    // The same figures as a table, each week by its date.
+    expect(res.text).toContain('<td class="govuk-table__cell">15 juin 2026</td>');
     const soon = res.text.indexOf('soon.uni.example');
     expect(soon).toBeGreaterThan(0);
     expect(res.text.indexOf('later.uni.example')).toBeGreaterThan(soon);

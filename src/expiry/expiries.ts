@@ -91,11 +91,11 @@ export function timelineSvg(
     short: (d: Date) => string;
   },
 ): string {
-  const width = 400;
-  const row = 24;
+  const width = 320;
+  const row = 26;
   const top = 4;
-  const left = 72;
-  const right = 36;
+  const left = 64;
+  const right = 32;
   const height = top * 2 + row * weeks.length;
   const max = Math.max(1, ...weeks.map((w) => w.count));
   const esc = (s: string) =>
@@ -107,9 +107,9 @@ export function timelineSvg(
       const label = esc(labels.week(w.start, w.count));
       return (
         `<g role="listitem" aria-label="${label}"><title>${label}</title>` +
-        `<text x="${left - 8}" y="${y + 16}" font-size="13" text-anchor="end" fill="#0b0c0c">${esc(labels.short(w.start))}</text>` +
+        `<text x="${left - 8}" y="${y + 18}" font-size="14" text-anchor="end" fill="#0b0c0c">${esc(labels.short(w.start))}</text>` +
         `<rect x="${left}" y="${y + 4}" width="${len}" height="${row - 8}" fill="#1d70b8"/>` +
-        `<text x="${left + len + 6}" y="${y + 16}" font-size="13" fill="#0b0c0c">${w.count}</text></g>`
+        `<text x="${left + len + 6}" y="${y + 18}" font-size="14" fill="#0b0c0c">${w.count}</text></g>`
       );
     })
     .join('');

@@ -5,7 +5,10 @@ import { User } from '../../src/accounts/user.entity.js';
 import { Transactions } from '../../src/database/transactions.js';
 import { buildCsr, keyFor, toPem } from '../fixtures/csr/csr-builder.js';
 import { HAS_CHROMIUM, launchChromium } from '../support/browser.js';
+import { ExpiryReminder } from '../../src/expiry/expiry-reminder.entity.js';
+import { seedCertificate } from '../support/certificate-seed.js';
 import { Directory } from '../support/directory.js';
+import { createTestPki } from '../support/test-pki.js';
 import { createTestApp, type TestApp } from '../support/test-app.js';
 
 // What the code inside page.evaluate() uses of the page (the project has no DOM types).
@@ -80,6 +83,38 @@ describeWithBrowser('pages in a real browser', () => {
       'anna-long-password',
     );
     await withPassword('root@example.org', 'platform-admin-secret');
+    // Certificates expiring in the coming weeks, one with a reminder log.
+    const pki = await createTestPki();
+    const now = t.clock.now().getTime();
+    for (const [i, days] of [10, 20, 20, 45, 80].entries()) {
+      const c = await seedCertificate(
+        t,
+        pki,
+        dept.id,
+        [`host${i}.fysik.exempel-universitetet.example.org`],
+        new Date(now - 86_400_000),
+        days,
+      );
+      ids.cert ??= c.id;
+    }
+    await t.get(Transactions).manager.insert(ExpiryReminder, [
+      {
+        certificateId: ids.cert,
+        thresholdDays: 14,
+        recipient: 'noc@fysik.exempel-universitetet.example.org',
+        outcome: 'skipped',
+        mailId: null,
+        createdAt: new Date(now),
+      },
+      {
+        certificateId: ids.cert,
+        thresholdDays: 7,
+        recipient: 'noc@fysik.exempel-universitetet.example.org',
+        outcome: 'sent',
+        mailId: null,
+        createdAt: new Date(now),
+      },
+    ]);
     const key = await keyFor({ type: 'ec', curve: 'P-256' });
     csrs.good = toPem(
       buildCsr({
@@ -171,7 +206,7 @@ describeWithBrowser('pages in a real browser', () => {
         );
         if (SHOTS && width === 360) {
           await page.screenshot({
-            path: `${SHOTS}/${path.replace(/\W+/g, '_')}.png`,
+            path: `${SHOTS}/${await page.locator('html').getAttribute('lang')}${path.replace(/\W+/g, '_')}.png`,
             fullPage: true,
           });
         }
@@ -217,9 +252,29 @@ describeWithBrowser('pages in a real browser', () => {
         '/admin/outbox',
         '/invitations/new',
         '/invitations/new?role=rao',
+        '/expiries',
+        '/certificates/import',
+        `/expiries/certificates/${ids.cert}`,
       ],
       titles,
     );
+    // The import's result page comes from a post: every kind of answer, at phone width.
+    await admin.setViewportSize({ width: 390, height: 800 });
+    await admin.goto(`${base}/certificates/import`);
+    await admin
+      .locator('#hosts')
+      .fill(
+        'host,port\n192.0.2.1\nnot a host!,443\nwww.fysik.exempel-universitetet.example.org,8443',
+      );
+    await admin.locator('form[action="/certificates/import"] button[type=submit]').click();
+    await admin.waitForLoadState();
+    expect(await admin.locator('#import-items tbody tr').count()).toBe(3);
+    expect(
+      await admin.evaluate(() => document.scrollingElement!.scrollWidth <= window.innerWidth),
+    ).toBe(true);
+    if (SHOTS) {
+      await admin.screenshot({ path: `${SHOTS}/_certificates_import_result.png`, fullPage: true });
+    }
     await admin.close();
 
     const requester = await loggedIn(
@@ -257,6 +312,9 @@ describeWithBrowser('pages in a real browser', () => {
           '/requests/new',
           '/products',
           '/account',
+          '/expiries',
+          '/certificates/import',
+          `/expiries/certificates/${ids.cert}`,
         ],
         new Map(),
       );
@@ -275,7 +333,7 @@ describeWithBrowser('pages in a real browser', () => {
       expect([path, seen.get(title)]).toEqual([path, undefined]);
       seen.set(title, path);
     }
-  }, 180_000);
+  }, 360_000);
 
   it('has working language links on every form page, the NREN and invitation forms too', async () => {
     const admin = await loggedIn('root@example.org', 'platform-admin-secret');
