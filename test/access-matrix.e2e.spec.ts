@@ -505,9 +505,7 @@ const ENDPOINTS: Endpoint[] = [
       body: { departmentId: target.id, hosts: '192.0.2.1' },
     }),
     verify: (res) =>
-      expect((res.body as { items: { code: string }[] }).items[0].code).toBe(
-        'import_host_private',
-      ),
+      expect((res.body as { items: { code: string }[] }).items[0].code).toBe('import_host_private'),
   },
   simple('GET /certificates?nrenId=:id', 'nren'),
   simple('GET /certificates?organisationId=:id', 'organisation'),

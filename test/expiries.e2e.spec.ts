@@ -30,7 +30,9 @@ describe('upcoming expiries page', () => {
   it('shows the next 90 days as an accessible chart and as tables, in the reader’s language', async () => {
     const res = await agent.get('/expiries?lang=fr');
     expect(res.status).toBe(200);
-    expect(res.text).toContain('<h1 class="govuk-heading-l" id="page-title">Expirations à venir</h1>');
+    expect(res.text).toContain(
+      '<h1 class="govuk-heading-l" id="page-title">Expirations à venir</h1>',
+    );
     expect(res.text).toMatch(/<svg [^>]*role="img" aria-labelledby="timeline-title">/);
     expect(res.text).toContain('Certificats expirant par semaine, 90 prochains jours');
     // Week 1 holds the 5-day certificate, week 3 the 20-day one.

@@ -257,7 +257,7 @@ describe('importing the certificates servers present, from a CSV of host names',
   it('the import page: files and servers in, a page of what became of each, the reminder log and its mute switch', async () => {
     const agent = agentFor(t);
     await login(agent, 'rao@uni.example', 'rao-long-password-1');
-    await agent.set('Accept-Language', 'nl');
+    agent.set('Accept-Language', 'nl');
     const list = await agent.get('/certificates').expect(200);
     expect(list.text).toContain('href="/certificates/import"');
     const form = await agent.get('/certificates/import').expect(200);

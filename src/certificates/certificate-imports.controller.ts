@@ -12,7 +12,9 @@ type Uploads = { files?: UploadedFile[]; hostsFile?: UploadedFile[] } | undefine
 // A PEM file as its text; anything else (DER) in base64, as the API takes it.
 function contentOf(file: UploadedFile): string {
   const text = file.buffer.toString('latin1');
-  return text.includes('-----BEGIN') ? file.buffer.toString('utf8') : file.buffer.toString('base64');
+  return text.includes('-----BEGIN')
+    ? file.buffer.toString('utf8')
+    : file.buffer.toString('base64');
 }
 
 // What the page's form sends, as the API's input: the chosen files, or a CSV of servers (a
@@ -21,7 +23,8 @@ export function importFromForm(body: Record<string, unknown>, uploads: Uploads):
   const files = (uploads?.files ?? []).filter((f) => f.buffer.length > 0 || f.originalname);
   const hostsFile = uploads?.hostsFile?.[0];
   const typed = typeof body.hosts === 'string' ? body.hosts : '';
-  const hosts = hostsFile && hostsFile.buffer.length > 0 ? hostsFile.buffer.toString('utf8') : typed;
+  const hosts =
+    hostsFile && hostsFile.buffer.length > 0 ? hostsFile.buffer.toString('utf8') : typed;
   return {
     departmentId: body.departmentId,
     ...(files.length > 0
