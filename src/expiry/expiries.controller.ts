@@ -73,7 +73,7 @@ export class ExpiriesController {
         threshold:
           r.thresholdDays < 0
             ? this.i18n.t(req.lang, 'expiry.log.after', { count: -r.thresholdDays })
-            : String(r.thresholdDays),
+            : this.i18n.t(req.lang, 'expiry.log.thresholdIs', { days: r.thresholdDays }),
       })),
       values: typed
         ? { muted: typed.muted, extraAddresses: typed.extraAddresses, _page: typed._page }
