@@ -452,7 +452,7 @@ export const API_ROUTES: ApiRoute[] = [
     summary: 'Import certificates issued elsewhere into a department',
     body: importInput,
     status: 200,
-    response: z.looseObject({ imported: z.int().nonnegative(), items: z.array(z.looseObject({})) }),
+    response: S.certificateImport,
     problems: [404, 413, 422],
   },
   {
@@ -461,7 +461,7 @@ export const API_ROUTES: ApiRoute[] = [
     tag: 'expiry',
     summary: 'Expiry reminders sent for a certificate',
     status: 200,
-    response: z.looseObject({ items: z.array(z.looseObject({ thresholdDays: z.int() })) }),
+    response: S.reminderLog,
     problems: [404],
   },
   {
@@ -470,7 +470,7 @@ export const API_ROUTES: ApiRoute[] = [
     tag: 'expiry',
     summary: 'Who is reminded before a certificate expires',
     status: 200,
-    response: z.looseObject({}),
+    response: S.reminderSettings,
     problems: [404],
   },
   {
@@ -480,7 +480,7 @@ export const API_ROUTES: ApiRoute[] = [
     summary: 'Change who is reminded before a certificate expires',
     body: reminderSettingsInput,
     status: 200,
-    response: z.looseObject({}),
+    response: S.reminderSettings,
     problems: [404, 409, 422],
   },
   {
@@ -528,16 +528,24 @@ export const API_ROUTES: ApiRoute[] = [
     summary: 'Revoke a certificate at the CA',
     body: revokeInput,
     status: 200,
-    response: z.looseObject({}),
+    response: S.revocation,
     problems: [403, 404, 409, 422, 503],
   },
   {
     method: 'post',
     path: '/api/v1/certificates/:id/renew',
     tag: 'certificates',
-    summary: 'Request a renewal of a certificate',
+    summary:
+      'Request a renewal of a certificate (a new order), or its replacement (`replace`: a new CSR on the same order)',
+    body: z.object({
+      csr: z.string().meta({ description: 'PKCS#10 as PEM' }),
+      replace: z.boolean().optional(),
+      product: z.string().optional().meta({ description: 'product code; the same by default' }),
+      validityDays: z.int().positive().optional(),
+      comment: z.string().max(2000).optional(),
+    }),
     status: 201,
-    response: z.looseObject({}),
+    response: S.renewal,
     problems: [403, 404, 409, 422],
   },
   {
@@ -547,7 +555,7 @@ export const API_ROUTES: ApiRoute[] = [
     summary: 'Allow or forbid the people of an organisation to approve their own requests',
     body: switchInput,
     status: 200,
-    response: z.looseObject({ id: z.int(), selfApprovalAllowed: z.boolean(), version: z.int() }),
+    response: S.selfApproval,
     problems: [404, 409, 422],
   },
   {
@@ -557,7 +565,7 @@ export const API_ROUTES: ApiRoute[] = [
     summary: 'Switch automatic approval of clean requests for a department',
     body: switchInput,
     status: 200,
-    response: z.looseObject({ id: z.int(), autoApprove: z.boolean(), version: z.int() }),
+    response: S.autoApproval,
     problems: [404, 409, 422],
   },
   {
@@ -567,7 +575,7 @@ export const API_ROUTES: ApiRoute[] = [
     summary: 'Approve several requests, each checked on its own',
     body: bulkInput,
     status: 200,
-    response: z.looseObject({ results: z.array(z.looseObject({})) }),
+    response: S.bulkApproval,
     problems: [422],
   },
   {
@@ -576,7 +584,7 @@ export const API_ROUTES: ApiRoute[] = [
     tag: 'approvals',
     summary: 'Substitutions I appointed or hold',
     status: 200,
-    response: z.looseObject({ items: z.array(z.looseObject({})) }),
+    response: S.substitutions,
     problems: [],
   },
   {
@@ -586,7 +594,7 @@ export const API_ROUTES: ApiRoute[] = [
     summary: 'Appoint a substitute for a period',
     body: substituteInput,
     status: 201,
-    response: z.looseObject({}),
+    response: S.substitution,
     problems: [404, 422],
   },
   {
@@ -602,10 +610,11 @@ export const API_ROUTES: ApiRoute[] = [
     method: 'get',
     path: '/api/v1/reconciliation',
     tag: 'orders',
-    summary: 'CA orders whose outcome is unknown and need a person to reconcile them',
+    summary:
+      'CA orders whose outcome is unknown and need a person to reconcile them (those of the organisations you are RAO or NREN administrator of)',
     status: 200,
-    response: z.looseObject({}),
-    problems: [403],
+    response: S.unsettledOrders,
+    problems: [],
   },
   {
     method: 'post',
@@ -614,7 +623,7 @@ export const API_ROUTES: ApiRoute[] = [
     summary: 'Record the CA order number found for an order of unknown outcome',
     body: orderNumberInput,
     status: 200,
-    response: z.looseObject({}),
+    response: S.reconciled,
     problems: [403, 404, 409, 422],
   },
   {
@@ -624,7 +633,7 @@ export const API_ROUTES: ApiRoute[] = [
     summary: 'Send an order of unknown outcome to the CA again, once confirmed absent there',
     body: resendInput,
     status: 200,
-    response: z.looseObject({}),
+    response: S.reconciled,
     problems: [403, 404, 409, 422],
   },
   {
