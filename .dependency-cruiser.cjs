@@ -37,18 +37,8 @@ module.exports = {
         'src/pages, above them; a helper two features share belongs below both.',
       severity: 'error',
       scope: 'folder',
-      from: { path: folder(FEATURES), pathNot: '^src/(keys|requests)$' },
+      from: { path: folder(FEATURES) },
       to: { path: folder(FEATURES), circular: true },
-    },
-    {
-      // KeysService.history reads requests for key reuse while requests use KeysService.
-      // Known until the request lifecycle work moves that lookup into src/requests; cycles
-      // of keys or requests with any other feature still fail.
-      name: 'no-cycle-between-features (keys, requests)',
-      severity: 'error',
-      scope: 'folder',
-      from: { path: '^src/(keys|requests)$' },
-      to: { path: folder(FEATURES), pathNot: '^src/(keys|requests)$', circular: true },
     },
     {
       name: 'platform-below-features',

@@ -1,5 +1,11 @@
 import type { Role } from '../src/accounts/role-grant.entity.js';
+import { CaConnection } from '../src/ca/ca-connection.js';
+import { Certificate } from '../src/certificates/certificate.entity.js';
 import { Transactions } from '../src/database/transactions.js';
+import { CollectingService } from '../src/orders/collecting.service.js';
+import { OrderingService } from '../src/orders/ordering.service.js';
+import { CertificateRequest } from '../src/requests/certificate-request.entity.js';
+import { RequestLifecycle, systemActing } from '../src/requests/request-lifecycle.js';
 import { Invitation } from '../src/people/invitation.entity.js';
 import {
   ACTORS,
@@ -688,8 +694,13 @@ function certificateListCases(): Case[] {
       async run() {
         const res = await fx.call(actor, 'get', '/certificates');
         expect(res.status).toBe(200);
-        const shown = (res.body.items as { id: number }[]).map((c) => c.id);
+        const items = res.body.items as { id: number; departmentId: number }[];
+        const seeded = new Set(CERTS.map(idOf));
+        const shown = items.map((c) => c.id).filter((id) => seeded.has(id));
         expect(shown.sort((a, b) => a - b)).toEqual(sees.map(idOf).sort((a, b) => a - b));
+        // The certificates of the pipeline cases too: only of departments the actor sees.
+        const departments = new Set((SEES_DEPARTMENT[actor] ?? []).map(idOf));
+        expect(items.filter((c) => !departments.has(c.departmentId))).toEqual([]);
       },
     };
   });
@@ -866,8 +877,261 @@ function requestCases(): Case[] {
   return [...view, ...list, ...cancel, ...decide, ...create];
 }
 
+// ---------------------------------------------------------------------------------------------
+// The CA pipeline: reconciling orders of unknown outcome, revoking, renewing and replacing
+// certificates. The objects are real: requests ordered from the simulated CA, dropped on the
+// way back (needs-reconciliation) or collected (a certificate with a CA order behind it).
+// ---------------------------------------------------------------------------------------------
+
+// Whose requests each department's pipeline objects are (as in REQUESTS).
+const PIPELINE_OWNER: Record<string, Actor> = {
+  'A1-d1': 'reqA1d1',
+  'A1-d2': 'reqA1d2',
+  'B1-d1': 'raoB1',
+};
+// Settling an order of unknown outcome: the organisation's RAO and the NREN; a DRAO or a
+// requester who sees the request is told no (403), others 404.
+const MAY_RECONCILE: Allowed = {
+  admin: DEPARTMENTS,
+  nrenA: ['A1-d1', 'A1-d2'],
+  raoA1: ['A1-d1', 'A1-d2'],
+  raoB1: ['B1-d1'],
+};
+// Those who see a department's requests and certificates.
+const SEES_DEPARTMENT: Allowed = {
+  admin: DEPARTMENTS,
+  nrenA: ['A1-d1', 'A1-d2'],
+  raoA1: ['A1-d1', 'A1-d2'],
+  draoA1d1: ['A1-d1'],
+  reqA1d1: ['A1-d1'],
+  reqA1d2: ['A1-d2'],
+  raoB1: ['B1-d1'],
+};
+// Revoking: those who decide on requests there; a requester who sees the certificate: 403.
+const MAY_REVOKE: Allowed = {
+  admin: DEPARTMENTS,
+  nrenA: ['A1-d1', 'A1-d2'],
+  raoA1: ['A1-d1', 'A1-d2'],
+  draoA1d1: ['A1-d1'],
+  raoB1: ['B1-d1'],
+};
+// Renewing and replacing: whoever sees the certificate may ask for its successor.
+const MAY_RENEW: Allowed = SEES_DEPARTMENT;
+
+const ordered$ = () => t.get(OrderingService).run(t.clock.now());
+const collected$ = () => t.get(CollectingService).run(t.clock.now());
+
+async function approvedRequest(department: string): Promise<number> {
+  const owner = PIPELINE_OWNER[department];
+  const csr = csrFor([REQUEST_NAME[department]]);
+  const { id } = await submitRequest(t, fx.tokens[owner], fx.ids[department], csr);
+  await t.get(RequestLifecycle).transition(systemActing('test'), id, 'approve');
+  return id;
+}
+
+// A request whose order reached the CA but whose answer was lost.
+async function unsettled(department: string): Promise<{ id: number; version: number }> {
+  const sim = t.get(CaConnection).simulator!;
+  // Orders already due (approved or re-sent by other cases) go first, so that the dropped
+  // answer is this one's.
+  for (let round = 0; round < 20; round++) {
+    const r = await ordered$();
+    if (r.ordered + r.refused + r.retrying + r.unknown + r.abandoned === 0) {
+      break;
+    }
+  }
+  const id = await approvedRequest(department);
+  sim.addFault('order', 'drop', 1);
+  await ordered$();
+  sim.clearFaults();
+  const r = await t.get(Transactions).manager.findOneByOrFail(CertificateRequest, { id });
+  expect(r.status).toBe('needs-reconciliation');
+  return { id, version: r.version };
+}
+
+// A certificate ordered and collected through the simulated CA.
+async function issued(department: string): Promise<number> {
+  const requestId = await approvedRequest(department);
+  for (let round = 0; round < 6; round++) {
+    await ordered$();
+    await collected$();
+    const c = await t.get(Transactions).manager.findOneBy(Certificate, { requestId });
+    if (c) {
+      return c.id;
+    }
+    t.clock.advance(3600_000);
+  }
+  throw new Error(`request ${requestId} was not issued`);
+}
+
+async function requestState(id: number) {
+  return t.get(Transactions).manager.findOneByOrFail(CertificateRequest, { id });
+}
+
+const sharedUnsettled: Record<string, { id: number; version: number }> = {};
+const sharedIssued: Record<string, number> = {};
+
+function pipelineCases(): Case[] {
+  const outcomeOf = (actor: Actor, department: string, may: Allowed) =>
+    department !== UNKNOWN && (may[actor] ?? []).includes(department)
+      ? '2xx'
+      : department !== UNKNOWN && (SEES_DEPARTMENT[actor] ?? []).includes(department)
+        ? '403'
+        : '404';
+  const reconcile = (['order-number', 'resend'] as const).flatMap((step) =>
+    ACTORS.flatMap((actor) =>
+      [...DEPARTMENTS, UNKNOWN].map((department): Case => {
+        const outcome = outcomeOf(actor, department, MAY_RECONCILE);
+        return {
+          name: `${ACTOR_LABEL[actor]} POST /reconciliation/${department === UNKNOWN ? UNKNOWN : `order@${department}`}/${step} -> ${outcome}`,
+          async run() {
+            // Allowed: a request of its own, as the step moves it on; refused: a shared one.
+            const target =
+              department === UNKNOWN
+                ? { id: UNKNOWN_ID, version: 1 }
+                : outcome === '2xx'
+                  ? await unsettled(department)
+                  : sharedUnsettled[department];
+            const path = (id: number) => `/reconciliation/${id}/${step}`;
+            const body = async (id: number) => ({
+              version: target.version,
+              reason: 'matrix',
+              ...(step === 'order-number'
+                ? {
+                    orderNumber:
+                      id === UNKNOWN_ID
+                        ? '123456'
+                        : (await t.get(CaConnection).simulator!.orderNumbersFor(String(id)))[0],
+                  }
+                : {}),
+            });
+            const res = await fx.call(actor, 'post', path(target.id), await body(target.id));
+            if (outcome === '2xx') {
+              expect2xx(res, `POST ${path(target.id)}`);
+              expect(res.body).toMatchObject({
+                requestId: target.id,
+                status: step === 'order-number' ? 'ordered' : 'ordering',
+              });
+              return;
+            }
+            if (outcome === '403') {
+              expect(res.status).toBe(403);
+              expect(res.body.code).toBe('request_action_forbidden');
+            } else {
+              const unknown = await fx.call(
+                actor,
+                'post',
+                path(UNKNOWN_ID),
+                await body(UNKNOWN_ID),
+              );
+              expectLikeUnknown(res, unknown, { status: 404 });
+            }
+            if (department !== UNKNOWN) {
+              expect(await requestState(target.id)).toMatchObject({
+                status: 'needs-reconciliation',
+                version: target.version,
+              });
+            }
+          },
+        };
+      }),
+    ),
+  );
+  const list = ACTORS.map((actor): Case => {
+    const sees = [...(MAY_RECONCILE[actor] ?? [])].sort();
+    return {
+      name: `${ACTOR_LABEL[actor]} GET /reconciliation -> [${sees.join(', ')}]`,
+      async run() {
+        const res = await fx.call(actor, 'get', '/reconciliation');
+        expect(res.status).toBe(200);
+        const shown = new Set((res.body.items as { requestId: number }[]).map((i) => i.requestId));
+        for (const department of DEPARTMENTS) {
+          expect([department, shown.has(sharedUnsettled[department].id)]).toEqual([
+            department,
+            sees.includes(department),
+          ]);
+        }
+      },
+    };
+  });
+  const revoke = ACTORS.flatMap((actor) =>
+    [...DEPARTMENTS, UNKNOWN].map((department): Case => {
+      const outcome = outcomeOf(actor, department, MAY_REVOKE);
+      return {
+        name: `${ACTOR_LABEL[actor]} POST /certificates/${department === UNKNOWN ? UNKNOWN : `issued@${department}`}/revoke -> ${outcome}`,
+        async run() {
+          const id =
+            department === UNKNOWN
+              ? UNKNOWN_ID
+              : outcome === '2xx'
+                ? await issued(department)
+                : sharedIssued[department];
+          const path = (n: number) => `/certificates/${n}/revoke`;
+          const body = { reason: 'cessationOfOperation' };
+          const res = await fx.call(actor, 'post', path(id), body);
+          if (outcome === '2xx') {
+            expect2xx(res, `POST ${path(id)}`);
+            expect(res.body).toMatchObject({ id, state: 'revoked' });
+            return;
+          }
+          if (outcome === '403') {
+            expect(res.status).toBe(403);
+            expect(res.body.code).toBe('forbidden');
+          } else {
+            expectLikeUnknown(res, await fx.call(actor, 'post', path(UNKNOWN_ID), body), {
+              status: 404,
+            });
+          }
+          if (department !== UNKNOWN) {
+            expect((await adminGet(`/certificates/${id}`)).body.state).toBe('valid');
+          }
+        },
+      };
+    }),
+  );
+  const renew = (['renew', 'replace'] as const).flatMap((how) =>
+    ACTORS.flatMap((actor) =>
+      [...DEPARTMENTS, UNKNOWN].map((department): Case => {
+        const allowed = department !== UNKNOWN && (MAY_RENEW[actor] ?? []).includes(department);
+        return {
+          name: `${ACTOR_LABEL[actor]} POST /certificates/${department === UNKNOWN ? UNKNOWN : `issued@${department}`}/renew${how === 'replace' ? ' {replace}' : ''} -> ${allowed ? '2xx' : '404'}`,
+          async run() {
+            const id = department === UNKNOWN ? UNKNOWN_ID : sharedIssued[department];
+            const path = (n: number) => `/certificates/${n}/renew`;
+            const body = {
+              csr: csrFor([REQUEST_NAME[department] ?? REQUEST_NAME['A1-d1']]),
+              replace: how === 'replace',
+            };
+            const count = async () =>
+              department === UNKNOWN
+                ? 0
+                : (await adminGet(`/requests?departmentId=${idOf(department)}`)).body.total;
+            const before = await count();
+            const res = await fx.call(actor, 'post', path(id), body);
+            if (allowed) {
+              expect2xx(res, `POST ${path(id)}`);
+              expect(res.body).toMatchObject({
+                status: 'submitted',
+                replacesCertificateId: id,
+                replacesHow: how,
+              });
+              return;
+            }
+            expectLikeUnknown(res, await fx.call(actor, 'post', path(UNKNOWN_ID), body), {
+              status: 404,
+            });
+            expect(await count()).toBe(before);
+          },
+        };
+      }),
+    ),
+  );
+  return [...list, ...reconcile, ...revoke, ...renew];
+}
+
 const CASES: Case[] = [
   ...requestCases(),
+  ...pipelineCases(),
   ...nrenCreateCases(),
   ...ENDPOINTS.flatMap(objectCases),
   ...listCases('departments'),
@@ -876,7 +1140,7 @@ const CASES: Case[] = [
   ...certificateListCases(),
 ];
 
-describe('access matrix: every role against every directory, request and certificate endpoint', () => {
+describe('access matrix: every role against every directory, request, certificate and CA pipeline endpoint', () => {
   beforeAll(async () => {
     t = await createTestApp({ env: { DCV_DNS_SERVERS: '127.0.0.1:9', DCV_TIMEOUT: '0.3' } });
     fx = await buildAccessFixture(t);
@@ -892,7 +1156,11 @@ describe('access matrix: every role against every directory, request and certifi
     for (const key of REQUESTS) {
       fixtureRequests[key] = (await newRequest(key)).id;
     }
-  }, 60_000);
+    for (const department of DEPARTMENTS) {
+      sharedUnsettled[department] = await unsettled(department);
+      sharedIssued[department] = await issued(department);
+    }
+  }, 120_000);
   afterAll(() => t?.close());
 
   it('has unique case names', () => {
@@ -900,6 +1168,7 @@ describe('access matrix: every role against every directory, request and certifi
   });
 
   for (const c of CASES) {
-    it(c.name, () => c.run());
+    // The pipeline cases order and collect through the simulated CA: give them time.
+    it(c.name, () => c.run(), 90_000);
   }
 });

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Put, Req } from '@nestjs/common';
 import type { Request } from 'express';
-import { idParam } from '../common/forms.js';
+import { ParseIdPipe } from '../common/ids.js';
 import { parseInput } from '../common/input.js';
 import { actorOf } from '../common/request.js';
 import { ApprovalsService, bulkInput } from './approvals.service.js';
@@ -11,15 +11,23 @@ export class ApprovalsApiController {
 
   // NREN administrators: let the people of one organisation approve their own requests.
   @Put('organisations/:id/self-approval')
-  async selfApproval(@Param('id') id: string, @Body() body: unknown, @Req() req: Request) {
-    const o = await this.approvals.setSelfApproval(req.principal!, idParam(id), body, actorOf(req));
+  async selfApproval(
+    @Param('id', ParseIdPipe) id: number,
+    @Body() body: unknown,
+    @Req() req: Request,
+  ) {
+    const o = await this.approvals.setSelfApproval(req.principal!, id, body, actorOf(req));
     return { id: o.id, selfApprovalAllowed: o.selfApprovalAllowed, version: o.version };
   }
 
   // RAOs: automatic approval of clean requests for one department.
   @Put('departments/:id/auto-approval')
-  async autoApproval(@Param('id') id: string, @Body() body: unknown, @Req() req: Request) {
-    const d = await this.approvals.setAutoApproval(req.principal!, idParam(id), body, actorOf(req));
+  async autoApproval(
+    @Param('id', ParseIdPipe) id: number,
+    @Body() body: unknown,
+    @Req() req: Request,
+  ) {
+    const d = await this.approvals.setAutoApproval(req.principal!, id, body, actorOf(req));
     return { id: d.id, autoApprove: d.autoApprove, version: d.version };
   }
 
@@ -46,7 +54,7 @@ export class ApprovalsApiController {
 
   @Post('substitutes/:id/end')
   @HttpCode(204)
-  async end(@Param('id') id: string, @Req() req: Request) {
-    await this.approvals.endSubstitution(req.principal!, idParam(id), actorOf(req));
+  async end(@Param('id', ParseIdPipe) id: number, @Req() req: Request) {
+    await this.approvals.endSubstitution(req.principal!, id, actorOf(req));
   }
 }

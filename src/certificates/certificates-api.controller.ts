@@ -2,7 +2,7 @@ import { Body, Controller, Get, HttpCode, Param, Post, Query, Req, Res } from '@
 import type { Request, Response } from 'express';
 import { Clock } from '../common/clock.js';
 import { NotFound } from '../common/errors.js';
-import { idParam } from '../common/forms.js';
+import { ParseIdPipe } from '../common/ids.js';
 import { actorOf } from '../common/request.js';
 import { I18nService } from '../i18n/i18n.service.js';
 import { CertificateImports } from './certificate-import.js';
@@ -54,13 +54,13 @@ export class CertificatesApiController {
   }
 
   @Get(':id')
-  async get(@Param('id') id: string, @Req() req: Request) {
-    return certificateDetailJson(await this.certificates.get(req.principal!, idParam(id)));
+  async get(@Param('id', ParseIdPipe) id: number, @Req() req: Request) {
+    return certificateDetailJson(await this.certificates.get(req.principal!, id));
   }
 
   @Get(':id/:format')
   async download(
-    @Param('id') id: string,
+    @Param('id', ParseIdPipe) id: number,
     @Param('format') format: string,
     @Req() req: Request,
     @Res() res: Response,
@@ -68,6 +68,6 @@ export class CertificatesApiController {
     if (!isDownloadFormat(format)) {
       throw new NotFound('certificate');
     }
-    sendDownload(res, await this.certificates.download(req.principal!, idParam(id), format));
+    sendDownload(res, await this.certificates.download(req.principal!, id, format));
   }
 }

@@ -6,7 +6,8 @@ import { REVOCATION_REASONS } from '../ca/ca-client.js';
 import { AuditService } from '../audit/audit.service.js';
 import { Clock } from '../common/clock.js';
 import { NotFound } from '../common/errors.js';
-import { formFailure, idParam } from '../common/forms.js';
+import { formFailure } from '../common/forms.js';
+import { ParseIdPipe } from '../common/ids.js';
 import { Transactions } from '../database/transactions.js';
 import { I18nService } from '../i18n/i18n.service.js';
 import { Department } from '../organisations/department.entity.js';
@@ -115,8 +116,8 @@ export class CertificatesController {
   }
 
   @Get(':id')
-  async show(@Param('id') id: string, @Req() req: Request, @Res() res: Response) {
-    const detail = await this.certificates.get(req.principal!, idParam(id));
+  async show(@Param('id', ParseIdPipe) id: number, @Req() req: Request, @Res() res: Response) {
+    const detail = await this.certificates.get(req.principal!, id);
     const c = detail.certificate;
     // The revocation form (handled by the ordering pipeline, src/orders) for those who may.
     const mayRevoke =
@@ -141,7 +142,7 @@ export class CertificatesController {
 
   @Get(':id/:format')
   async download(
-    @Param('id') id: string,
+    @Param('id', ParseIdPipe) id: number,
     @Param('format') format: string,
     @Req() req: Request,
     @Res() res: Response,
@@ -149,6 +150,6 @@ export class CertificatesController {
     if (!isDownloadFormat(format)) {
       throw new NotFound('certificate');
     }
-    sendDownload(res, await this.certificates.download(req.principal!, idParam(id), format));
+    sendDownload(res, await this.certificates.download(req.principal!, id, format));
   }
 }

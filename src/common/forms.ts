@@ -1,7 +1,6 @@
 import type { Request, Response } from 'express';
 import { I18nService } from '../i18n/i18n.service.js';
 import { DomainError, httpStatusOf } from './errors.js';
-import { parseId } from './ids.js';
 
 export interface FormFailure {
   status: number;
@@ -98,6 +97,3 @@ export async function submitOnPage<T>(
   }
   saved(req, res, form, result);
 }
-
-// src/requests still parses its ids by hand; everything else uses ParseIdPipe (common/ids.ts).
-export const idParam = parseId;

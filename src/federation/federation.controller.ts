@@ -53,7 +53,8 @@ const INTENT_COOKIE = 'ra.fedintent';
 export const IDP_COOKIE = 'ra.idp';
 
 // CSP form-action also governs where a form's response may redirect: the choice posts here
-// and is redirected to the IdP, so this page lists the SSO origins it offers.
+// and is redirected to the IdP (or the OpenID provider), so this page lists the origins it
+// offers.
 function allowFormRedirects(res: Response, urls: string[]): void {
   const csp = res.getHeader('Content-Security-Policy');
   if (typeof csp !== 'string') {
@@ -184,10 +185,10 @@ export class FederationController {
       this.saml.enabled && typeof lastId === 'string' && lastId
         ? await this.idps.find(lastId)
         : null;
-    allowFormRedirects(
-      res,
-      [...entries, ...(last ? [last] : [])].map((e) => e.ssoUrl),
-    );
+    allowFormRedirects(res, [
+      ...[...entries, ...(last ? [last] : [])].map((e) => e.ssoUrl),
+      ...(this.oidc.enabled ? [await this.oidc.authorizationUrl()] : []),
+    ]);
     res.render('federation/discovery', {
       q: text,
       next: safeNext(next),

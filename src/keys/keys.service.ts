@@ -1,14 +1,11 @@
 import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
-import { In, type EntityManager } from 'typeorm';
+import type { EntityManager } from 'typeorm';
 import { AuditService, type Actor } from '../audit/audit.service.js';
 import { ValidationFailed } from '../common/errors.js';
 import { csrConfig } from '../config/csr.config.js';
-import type { KeyHistory } from '../csr/csr-policy.js';
 import { DebianBlocklist } from '../csr/weak-keys/debian-blocklist.js';
 import { Transactions } from '../database/transactions.js';
-import { CertificateRequest } from '../requests/certificate-request.entity.js';
-import { LIVE_STATUSES } from '../requests/request-status.js';
 import { BlockedKey, type BlockReason } from './blocked-key.entity.js';
 
 // What the RA knows about public keys: blocked ones, and which organisations use which.
@@ -37,25 +34,10 @@ export class KeysService implements OnModuleInit {
   isDebianWeak = (modulusHexUpper: string): boolean =>
     this.debian.some((list) => list.isWeak(modulusHexUpper));
 
-  // Given the transaction that records a request, the uses of the key are read locked (on
-  // MySQL), so two organisations submitting one key at once cannot both pass.
-  async history(
-    spkiSha256: string,
-    organisationId: number,
-    em: EntityManager = this.tx.manager,
-  ): Promise<KeyHistory> {
-    const blocked = await em.existsBy(BlockedKey, { spkiSha256 });
-    const uses = await em.find(CertificateRequest, {
-      select: { organisationId: true },
-      where: { spkiSha256, status: In([...LIVE_STATUSES]) },
-      take: 50,
-      lock: em === this.tx.manager ? undefined : this.tx.forUpdate,
-    });
-    return {
-      compromised: blocked,
-      usedByOtherOrganisation: uses.some((u) => u.organisationId !== organisationId),
-      usedInSameOrganisation: uses.some((u) => u.organisationId === organisationId),
-    };
+  // `em`: read inside the caller's transaction (the one that records a request). Which
+  // requests use a key is the requests' business (CsrEvaluationService).
+  isBlocked(spkiSha256: string, em: EntityManager = this.tx.manager): Promise<boolean> {
+    return em.existsBy(BlockedKey, { spkiSha256 });
   }
 
   // `em`: block inside the caller's transaction (a revocation for key compromise).

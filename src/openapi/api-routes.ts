@@ -453,7 +453,7 @@ export const API_ROUTES: ApiRoute[] = [
       'Import certificates issued elsewhere into a department: PEM or DER files (files), or the certificates the servers of a CSV present (hosts: host[,port] a line)',
     body: importInput,
     status: 200,
-    response: z.looseObject({ imported: z.int().nonnegative(), items: z.array(z.looseObject({})) }),
+    response: S.certificateImport,
     problems: [404, 413, 422],
   },
   {
@@ -462,7 +462,7 @@ export const API_ROUTES: ApiRoute[] = [
     tag: 'expiry',
     summary: 'Expiry reminders sent for a certificate',
     status: 200,
-    response: z.looseObject({ items: z.array(z.looseObject({ thresholdDays: z.int() })) }),
+    response: S.reminderLog,
     problems: [404],
   },
   {
@@ -471,7 +471,7 @@ export const API_ROUTES: ApiRoute[] = [
     tag: 'expiry',
     summary: 'Who is reminded before a certificate expires',
     status: 200,
-    response: z.looseObject({}),
+    response: S.reminderSettings,
     problems: [404],
   },
   {
@@ -481,7 +481,7 @@ export const API_ROUTES: ApiRoute[] = [
     summary: 'Change who is reminded before a certificate expires',
     body: reminderSettingsInput,
     status: 200,
-    response: z.looseObject({}),
+    response: S.reminderSettings,
     problems: [404, 409, 422],
   },
   {
@@ -529,16 +529,24 @@ export const API_ROUTES: ApiRoute[] = [
     summary: 'Revoke a certificate at the CA',
     body: revokeInput,
     status: 200,
-    response: z.looseObject({}),
+    response: S.revocation,
     problems: [403, 404, 409, 422, 503],
   },
   {
     method: 'post',
     path: '/api/v1/certificates/:id/renew',
     tag: 'certificates',
-    summary: 'Request a renewal of a certificate',
+    summary:
+      'Request a renewal of a certificate (a new order), or its replacement (`replace`: a new CSR on the same order)',
+    body: z.object({
+      csr: z.string().meta({ description: 'PKCS#10 as PEM' }),
+      replace: z.boolean().optional(),
+      product: z.string().optional().meta({ description: 'product code; the same by default' }),
+      validityDays: z.int().positive().optional(),
+      comment: z.string().max(2000).optional(),
+    }),
     status: 201,
-    response: z.looseObject({}),
+    response: S.renewal,
     problems: [403, 404, 409, 422],
   },
   {
@@ -548,7 +556,7 @@ export const API_ROUTES: ApiRoute[] = [
     summary: 'Allow or forbid the people of an organisation to approve their own requests',
     body: switchInput,
     status: 200,
-    response: z.looseObject({ id: z.int(), selfApprovalAllowed: z.boolean(), version: z.int() }),
+    response: S.selfApproval,
     problems: [404, 409, 422],
   },
   {
@@ -558,7 +566,7 @@ export const API_ROUTES: ApiRoute[] = [
     summary: 'Switch automatic approval of clean requests for a department',
     body: switchInput,
     status: 200,
-    response: z.looseObject({ id: z.int(), autoApprove: z.boolean(), version: z.int() }),
+    response: S.autoApproval,
     problems: [404, 409, 422],
   },
   {
@@ -568,7 +576,7 @@ export const API_ROUTES: ApiRoute[] = [
     summary: 'Approve several requests, each checked on its own',
     body: bulkInput,
     status: 200,
-    response: z.looseObject({ results: z.array(z.looseObject({})) }),
+    response: S.bulkApproval,
     problems: [422],
   },
   {
@@ -577,7 +585,7 @@ export const API_ROUTES: ApiRoute[] = [
     tag: 'approvals',
     summary: 'Substitutions I appointed or hold',
     status: 200,
-    response: z.looseObject({ items: z.array(z.looseObject({})) }),
+    response: S.substitutions,
     problems: [],
   },
   {
@@ -587,7 +595,7 @@ export const API_ROUTES: ApiRoute[] = [
     summary: 'Appoint a substitute for a period',
     body: substituteInput,
     status: 201,
-    response: z.looseObject({}),
+    response: S.substitution,
     problems: [404, 422],
   },
   {
@@ -603,10 +611,11 @@ export const API_ROUTES: ApiRoute[] = [
     method: 'get',
     path: '/api/v1/reconciliation',
     tag: 'orders',
-    summary: 'CA orders whose outcome is unknown and need a person to reconcile them',
+    summary:
+      'CA orders whose outcome is unknown and need a person to reconcile them (those of the organisations you are RAO or NREN administrator of)',
     status: 200,
-    response: z.looseObject({}),
-    problems: [403],
+    response: S.unsettledOrders,
+    problems: [],
   },
   {
     method: 'post',
@@ -615,7 +624,7 @@ export const API_ROUTES: ApiRoute[] = [
     summary: 'Record the CA order number found for an order of unknown outcome',
     body: orderNumberInput,
     status: 200,
-    response: z.looseObject({}),
+    response: S.reconciled,
     problems: [403, 404, 409, 422],
   },
   {
@@ -625,7 +634,7 @@ export const API_ROUTES: ApiRoute[] = [
     summary: 'Send an order of unknown outcome to the CA again, once confirmed absent there',
     body: resendInput,
     status: 200,
-    response: z.looseObject({}),
+    response: S.reconciled,
     problems: [403, 404, 409, 422],
   },
   {

@@ -1,5 +1,9 @@
 import { z } from 'zod';
 import { ROLES } from '../accounts/role-grant.entity.js';
+import { REVOCATION_REASONS } from '../ca/ca-client.js';
+import { CERTIFICATE_STATES } from '../certificates/certificate.entity.js';
+import { ORDER_STATES } from '../orders/ca-order.entity.js';
+import { REQUEST_STATUSES } from '../requests/request-status.js';
 
 // What the JSON API sends back, as zod schemas: the OpenAPI description is generated from
 // them and the e2e tests validate real responses against that description, so a response
@@ -196,32 +200,191 @@ export const product = z
 export const certificate = z
   .looseObject({
     id,
-    state: z.string(),
+    state: z.enum(CERTIFICATE_STATES),
     mainName: z.string(),
+    nameCount: z.int().nonnegative(),
     serial: z.string(),
     issuer: z.string(),
     subject: z.string(),
     keyType: z.string(),
+    keyBits: z.int().positive().nullable(),
+    signatureAlgorithm: z.string(),
     notBefore: timestamp,
     notAfter: timestamp,
-    fingerprintSha256: z.string(),
+    fingerprintSha256: z.string().regex(/^[0-9a-f]{64}$/),
+    spkiSha256: z.string().regex(/^[0-9a-f]{64}$/),
+    source: z.enum(['ordered', 'imported']),
+    requestId: id.nullable(),
+    replacesId: id.nullable(),
+    nrenId: id,
     organisationId: id,
     departmentId: id,
+    revocationReason: z.string().nullable(),
     revokedAt: nullableTimestamp,
+    createdAt: timestamp,
     version: z.int(),
   })
   .meta({ id: 'Certificate' });
 
 export const certificateDetail = certificate
   .extend({
-    names: z.array(z.unknown()),
+    names: z.array(z.string()),
     organisation: z.looseObject({ id, name: z.string() }),
     department: z.looseObject({ id, name: z.string() }),
     replacedBy: z.array(id),
-    downloads: z.record(z.string(), z.string()),
+    downloads: z.object({
+      pem: z.string(),
+      chain: z.string(),
+      fullchain: z.string(),
+      p7b: z.string(),
+      der: z.string(),
+    }),
   })
   .meta({ id: 'CertificateDetail' });
 
 export const certificatePage = z
-  .looseObject({ items: z.array(certificate) })
+  .looseObject({
+    items: z.array(certificate),
+    next: z.string().nullable().meta({ description: 'cursor of the next page' }),
+    prev: z.string().nullable().meta({ description: 'cursor of the previous page' }),
+    total: z.int().nonnegative(),
+    totalCapped: z.boolean().meta({ description: 'total counted up to a cap, not exactly' }),
+    place: z.string().nullable(),
+  })
   .meta({ id: 'CertificatePage' });
+
+// One answer per certificate of every file imported (certificate-import.ts).
+export const certificateImport = z
+  .looseObject({
+    imported: z.int().nonnegative(),
+    items: z.array(
+      z.looseObject({
+        file: z.string(),
+        index: z.int().nonnegative(),
+        outcome: z.enum(['imported', 'duplicate', 'refused']),
+        certificateId: id.optional(),
+        fingerprintSha256: z.string().optional(),
+        mainName: z.string().optional(),
+        notAfter: timestamp.optional(),
+        code: z.string().optional(),
+        message: z.string().optional().meta({ description: 'why it was refused, in words' }),
+      }),
+    ),
+  })
+  .meta({ id: 'CertificateImport' });
+
+export const reminderLog = z
+  .looseObject({
+    items: z.array(
+      z.looseObject({
+        thresholdDays: z.int(),
+        recipient: z.string(),
+        outcome: z.enum(['sent', 'skipped']),
+        mailId: id.nullable(),
+        at: timestamp,
+      }),
+    ),
+  })
+  .meta({ id: 'ReminderLog' });
+
+export const reminderSettings = z
+  .looseObject({
+    muted: z.boolean(),
+    mutedAt: nullableTimestamp,
+    extraAddresses: z.array(z.string()),
+  })
+  .meta({ id: 'ReminderSettings' });
+
+export const revocation = z
+  .looseObject({
+    id,
+    state: z.enum(CERTIFICATE_STATES),
+    revocationReason: z.enum(REVOCATION_REASONS).nullable(),
+    revokedAt: nullableTimestamp,
+  })
+  .meta({ id: 'Revocation' });
+
+export const renewal = z
+  .looseObject({
+    id,
+    status: z.enum(REQUEST_STATUSES),
+    version: z.int(),
+    replacesCertificateId: id.nullable(),
+    replacesHow: z.enum(['renew', 'replace']).nullable(),
+  })
+  .meta({ id: 'Renewal' });
+
+export const selfApproval = z
+  .looseObject({ id, selfApprovalAllowed: z.boolean(), version: z.int() })
+  .meta({ id: 'SelfApproval' });
+
+export const autoApproval = z
+  .looseObject({ id, autoApprove: z.boolean(), version: z.int() })
+  .meta({ id: 'AutoApproval' });
+
+export const bulkApproval = z
+  .looseObject({
+    results: z.array(
+      z.discriminatedUnion('ok', [
+        z.looseObject({ id, ok: z.literal(true), status: z.enum(REQUEST_STATUSES) }),
+        z.looseObject({
+          id,
+          ok: z.literal(false),
+          code: z.string(),
+          params: z.record(z.string(), z.union([z.string(), z.number()])),
+        }),
+      ]),
+    ),
+  })
+  .meta({ id: 'BulkApproval' });
+
+const userLabel = z.looseObject({ id, label: z.string() });
+export const substitution = z
+  .looseObject({
+    id,
+    absent: userLabel,
+    substitute: userLabel,
+    startsAt: timestamp,
+    endsAt: timestamp,
+  })
+  .meta({ id: 'Substitution' });
+
+export const substitutions = z
+  .looseObject({ items: z.array(substitution) })
+  .meta({ id: 'Substitutions' });
+
+// An order whose outcome at the CA is unknown, with what is known (unsettledView).
+export const unsettledOrder = z
+  .looseObject({
+    requestId: id,
+    version: z.int(),
+    status: z.enum(REQUEST_STATUSES),
+    names: z.array(z.string()),
+    organisation: z.looseObject({ id, name: z.string() }),
+    requester: z.string().meta({ description: 'e-mail address' }),
+    waitingSince: timestamp,
+    order: z.looseObject({
+      foreignOrderNumber: z.string(),
+      state: z.enum(ORDER_STATES),
+      attempts: z.int().nonnegative(),
+      firstQueuedAt: timestamp,
+      lastAttemptAt: nullableTimestamp,
+      lastOutcome: z
+        .looseObject({
+          key: z.string(),
+          params: z.record(z.string(), z.union([z.string(), z.number()])),
+          caCode: z.int().nullable().optional(),
+          message: z.string(),
+        })
+        .nullable(),
+    }),
+  })
+  .meta({ id: 'UnsettledOrder' });
+
+export const unsettledOrders = z
+  .looseObject({ items: z.array(unsettledOrder) })
+  .meta({ id: 'UnsettledOrders' });
+
+export const reconciled = z
+  .looseObject({ requestId: id, status: z.enum(REQUEST_STATUSES), version: z.int() })
+  .meta({ id: 'Reconciled' });

@@ -1,7 +1,6 @@
 import { Body, Controller, HttpCode, Param, Post, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { NotFound } from '../common/errors.js';
-import { idParam } from '../common/forms.js';
+import { ParseIdPipe } from '../common/ids.js';
 import { parseInput } from '../common/input.js';
 import { actorOf } from '../common/request.js';
 import { I18nService } from '../i18n/i18n.service.js';
@@ -9,14 +8,6 @@ import { RequestRefused } from '../requests/requests.errors.js';
 import { revokeInput } from './orders.input.js';
 import { RenewalService } from './renewal.service.js';
 import { RevocationService } from './revocation.service.js';
-
-function certificateId(id: string): number {
-  const n = idParam(id);
-  if (n < 0) {
-    throw new NotFound('certificate');
-  }
-  return n;
-}
 
 // Revocation, renewal and replacement of a stored certificate.
 @Controller('api/v1/certificates')
@@ -29,8 +20,11 @@ export class CertificateActionsApiController {
 
   @Post(':id/revoke')
   @HttpCode(200)
-  async revoke(@Param('id') id: string, @Body() body: unknown, @Req() req: Request) {
-    const target = certificateId(id);
+  async revoke(
+    @Param('id', ParseIdPipe) target: number,
+    @Body() body: unknown,
+    @Req() req: Request,
+  ) {
     const input = parseInput(revokeInput, body);
     const c = await this.revocation.revoke(req.principal!, actorOf(req), target, input);
     return {
@@ -44,12 +38,11 @@ export class CertificateActionsApiController {
   // { csr, replace?: boolean, validityDays?, comment? }: a new request, like POST /requests.
   @Post(':id/renew')
   async renew(
-    @Param('id') id: string,
+    @Param('id', ParseIdPipe) target: number,
     @Body() body: Record<string, unknown> | undefined,
     @Req() req: Request,
     @Res({ passthrough: true }) res: Response,
   ) {
-    const target = certificateId(id);
     const b = body ?? {};
     try {
       const r = await this.renewal.renew(req.principal!, actorOf(req), req.lang, target, {

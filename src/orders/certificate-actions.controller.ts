@@ -1,7 +1,6 @@
 import { Body, Controller, Param, Post, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { NotFound } from '../common/errors.js';
-import { idParam } from '../common/forms.js';
+import { ParseIdPipe } from '../common/ids.js';
 import { parseInput } from '../common/input.js';
 import { actorOf } from '../common/request.js';
 import { revokeInput } from './orders.input.js';
@@ -15,15 +14,11 @@ export class CertificateActionsController {
 
   @Post(':id/revoke')
   async revoke(
-    @Param('id') id: string,
+    @Param('id', ParseIdPipe) target: number,
     @Body() body: Record<string, unknown>,
     @Req() req: Request,
     @Res() res: Response,
   ) {
-    const target = idParam(id);
-    if (target < 0) {
-      throw new NotFound('certificate');
-    }
     await this.revocation.revoke(
       req.principal!,
       actorOf(req),

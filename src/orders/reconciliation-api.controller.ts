@@ -1,7 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Req } from '@nestjs/common';
 import type { Request } from 'express';
-import { NotFound } from '../common/errors.js';
-import { idParam } from '../common/forms.js';
+import { ParseIdPipe } from '../common/ids.js';
 import { parseInput } from '../common/input.js';
 import { actorOf } from '../common/request.js';
 import { I18nService } from '../i18n/i18n.service.js';
@@ -32,14 +31,6 @@ export function unsettledView(u: Unsettled, lang: Language, i18n: I18nService) {
   };
 }
 
-function requestId(id: string): number {
-  const n = idParam(id);
-  if (n < 0) {
-    throw new NotFound('request');
-  }
-  return n;
-}
-
 // The RAO's door to orders whose outcome at the CA is unknown.
 @Controller('api/v1/reconciliation')
 export class ReconciliationApiController {
@@ -56,8 +47,11 @@ export class ReconciliationApiController {
 
   @Post(':id/order-number')
   @HttpCode(200)
-  async orderNumber(@Param('id') id: string, @Body() body: unknown, @Req() req: Request) {
-    const target = requestId(id);
+  async orderNumber(
+    @Param('id', ParseIdPipe) target: number,
+    @Body() body: unknown,
+    @Req() req: Request,
+  ) {
     const input = parseInput(orderNumberInput, body);
     const r = await this.reconciliation.recordOrderNumber(
       req.principal!,
@@ -70,8 +64,11 @@ export class ReconciliationApiController {
 
   @Post(':id/resend')
   @HttpCode(200)
-  async resend(@Param('id') id: string, @Body() body: unknown, @Req() req: Request) {
-    const target = requestId(id);
+  async resend(
+    @Param('id', ParseIdPipe) target: number,
+    @Body() body: unknown,
+    @Req() req: Request,
+  ) {
     const input = parseInput(resendInput, body);
     const r = await this.reconciliation.resend(req.principal!, actorOf(req), target, input);
     return { requestId: r.id, status: r.status, version: r.version };

@@ -1,7 +1,8 @@
 import { Body, Controller, Get, Param, Post, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { NotFound } from '../common/errors.js';
-import { idParam, renderFormFailure } from '../common/forms.js';
+import { renderFormFailure } from '../common/forms.js';
+import { ParseIdPipe } from '../common/ids.js';
 import { parseInput } from '../common/input.js';
 import { actorOf } from '../common/request.js';
 import { I18nService } from '../i18n/i18n.service.js';
@@ -29,14 +30,13 @@ export class ReconciliationController {
 
   @Post(':id/:step')
   async settle(
-    @Param('id') id: string,
+    @Param('id', ParseIdPipe) target: number,
     @Param('step') step: string,
     @Body() body: Record<string, unknown>,
     @Req() req: Request,
     @Res() res: Response,
   ) {
-    const target = idParam(id);
-    if (target < 0 || (step !== 'order-number' && step !== 'resend')) {
+    if (step !== 'order-number' && step !== 'resend') {
       throw new NotFound('page');
     }
     try {

@@ -1,8 +1,9 @@
 import { Body, Controller, Get, Param, Post, Query, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { ROLES, type Role } from '../accounts/role-grant.entity.js';
-import { formFailure, idParam, submitForm } from '../common/forms.js';
+import { formFailure, submitForm } from '../common/forms.js';
 import { Public } from '../common/public.decorator.js';
+import { ParseIdPipe } from '../common/ids.js';
 import { actorOf } from '../common/request.js';
 import { I18nService } from '../i18n/i18n.service.js';
 import { LANGUAGES } from '../i18n/languages.js';
@@ -66,24 +67,24 @@ export class PeopleController {
 
   @Post(':id/resend')
   async resend(
-    @Param('id') id: string,
+    @Param('id', ParseIdPipe) id: number,
     @Body() body: Record<string, unknown>,
     @Req() req: Request,
     @Res() res: Response,
   ) {
-    await this.people.resendInvitation(req.principal!, idParam(id), actorOf(req));
+    await this.people.resendInvitation(req.principal!, id, actorOf(req));
     req.session.flash = { kind: 'info', key: 'ui.invitations.resent' };
     res.redirect(303, safeNext(body.back));
   }
 
   @Post(':id/withdraw')
   async withdraw(
-    @Param('id') id: string,
+    @Param('id', ParseIdPipe) id: number,
     @Body() body: Record<string, unknown>,
     @Req() req: Request,
     @Res() res: Response,
   ) {
-    await this.people.withdrawInvitation(req.principal!, idParam(id), actorOf(req));
+    await this.people.withdrawInvitation(req.principal!, id, actorOf(req));
     req.session.flash = { kind: 'info', key: 'ui.invitations.withdrawn' };
     res.redirect(303, safeNext(body.back));
   }

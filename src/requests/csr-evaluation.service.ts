@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
+import { In, type EntityManager } from 'typeorm';
 import { can } from '../access/access.js';
 import type { Principal } from '../accounts/principal.js';
 import { Clock } from '../common/clock.js';
@@ -10,6 +10,7 @@ import {
   evaluateCsr,
   type CsrSummary,
   type HardwareProtectionMethod,
+  type KeyHistory,
   type Verdict,
 } from '../csr/csr-policy.js';
 import { CsrParseError } from '../csr/csr.errors.js';
@@ -25,6 +26,8 @@ import type { Organisation } from '../organisations/organisation.entity.js';
 import { identityStatusAt } from '../organisations/organisations.service.js';
 import type { Product } from '../products/product.entity.js';
 import { maxTerm, ProductsService } from '../products/products.service.js';
+import { CertificateRequest } from './certificate-request.entity.js';
+import { LIVE_STATUSES } from './request-status.js';
 import { draftInput } from './requests.input.js';
 
 export const MAX_EVIDENCE_BYTES = 32 * 1024;
@@ -188,7 +191,7 @@ export class CsrEvaluationService {
       extraNames: data.extraNames,
       domains: await this.domainsOf(organisation.id, department.id),
       debianWeak: this.keys.isDebianWeak,
-      keyHistory: await this.keys.history(csr.publicKey.spkiSha256, organisation.id),
+      keyHistory: await this.keyHistory(csr.publicKey.spkiSha256, organisation.id),
       codeSigning:
         product.kind === 'code-signing'
           ? {
@@ -235,12 +238,34 @@ export class CsrEvaluationService {
       return [];
     }
     const organisationId = evaluation.department.organisationId;
-    const keys = await this.keys.history(evaluation.csr.publicKey.spkiSha256, organisationId, em);
+    const keys = await this.keyHistory(evaluation.csr.publicKey.spkiSha256, organisationId, em);
     const codes = [
       ...(keys.compromised ? ['KEY_COMPROMISED'] : []),
       ...(keys.usedByOtherOrganisation ? ['KEY_USED_BY_OTHER_ORGANISATION'] : []),
     ];
     return codes.map((code) => this.message(lang, code, 'csr', {}));
+  }
+
+  // What is known about a key: blocked, and which organisations' live requests use it. Given
+  // the transaction that records a request, the uses are read locked (on MySQL), so two
+  // organisations submitting one key at once cannot both pass.
+  private async keyHistory(
+    spkiSha256: string,
+    organisationId: number,
+    em: EntityManager = this.tx.manager,
+  ): Promise<KeyHistory> {
+    const compromised = await this.keys.isBlocked(spkiSha256, em);
+    const uses = await em.find(CertificateRequest, {
+      select: { organisationId: true },
+      where: { spkiSha256, status: In([...LIVE_STATUSES]) },
+      take: 50,
+      lock: em === this.tx.manager ? undefined : this.tx.forUpdate,
+    });
+    return {
+      compromised,
+      usedByOtherOrganisation: uses.some((u) => u.organisationId !== organisationId),
+      usedInSameOrganisation: uses.some((u) => u.organisationId === organisationId),
+    };
   }
 
   private async domainsOf(organisationId: number, departmentId: number) {

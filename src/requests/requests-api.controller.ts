@@ -2,8 +2,7 @@ import { Body, Controller, Get, HttpCode, Param, Post, Query, Req, Res } from '@
 import type { Request, Response } from 'express';
 import type { Principal } from '../accounts/principal.js';
 import { AuditService } from '../audit/audit.service.js';
-import { NotFound } from '../common/errors.js';
-import { idParam } from '../common/forms.js';
+import { ParseIdPipe } from '../common/ids.js';
 import { parseInput } from '../common/input.js';
 import { pageRequest } from '../common/paging.js';
 import { actorOf } from '../common/request.js';
@@ -145,8 +144,8 @@ export class RequestsApiController {
 
   // With `outcome`: why it failed or waits for reconciliation, in the reader's language.
   @Get('requests/:id')
-  async get(@Param('id') id: string, @Req() req: Request) {
-    const r = await this.requests.get(req.principal!, idParam(id));
+  async get(@Param('id', ParseIdPipe) id: number, @Req() req: Request) {
+    const r = await this.requests.get(req.principal!, id);
     const outcome =
       r.status === 'failed' || r.status === 'needs-reconciliation'
         ? lastOutcome(r.status, await this.audit.history('request', r.id, 20))
@@ -163,17 +162,12 @@ export class RequestsApiController {
   @Post('requests/:id/:action')
   @HttpCode(200)
   async act(
-    @Param('id') id: string,
+    @Param('id', ParseIdPipe) requestId: number,
     @Param('action') name: string,
     @Body() body: unknown,
     @Req() req: Request,
   ) {
     const action = offeredAction(name);
-    // A malformed id is an unknown request, whatever the body says.
-    const requestId = idParam(id);
-    if (requestId < 0) {
-      throw new NotFound('request');
-    }
     const { version, reason } = parseInput(actionInput, body);
     const updated = await this.lifecycle.transition(
       { principal: req.principal!, actor: actorOf(req) },

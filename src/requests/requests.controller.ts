@@ -2,8 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { AuditService } from '../audit/audit.service.js';
-import { DomainError, NotFound } from '../common/errors.js';
-import { formFailure, idParam, type FormFailure } from '../common/forms.js';
+import { DomainError } from '../common/errors.js';
+import { formFailure, type FormFailure } from '../common/forms.js';
+import { ParseIdPipe } from '../common/ids.js';
 import { parseInput } from '../common/input.js';
 import { pageRequest } from '../common/paging.js';
 import { actorOf } from '../common/request.js';
@@ -215,8 +216,8 @@ export class RequestsController {
   }
 
   @Get(':id')
-  async show(@Param('id') id: string, @Req() req: Request, @Res() res: Response) {
-    await this.renderRequest(req, res, idParam(id), 200);
+  async show(@Param('id', ParseIdPipe) id: number, @Req() req: Request, @Res() res: Response) {
+    await this.renderRequest(req, res, id, 200);
   }
 
   private async renderRequest(
@@ -257,18 +258,13 @@ export class RequestsController {
   // The buttons on the request page: each action offered to this person now.
   @Post(':id/:action')
   async act(
-    @Param('id') id: string,
+    @Param('id', ParseIdPipe) requestId: number,
     @Param('action') name: string,
     @Body() body: Record<string, unknown>,
     @Req() req: Request,
     @Res() res: Response,
   ) {
     const action = offeredAction(name);
-    // A malformed id is an unknown request, whatever the body says.
-    const requestId = idParam(id);
-    if (requestId < 0) {
-      throw new NotFound('request');
-    }
     try {
       const { version, reason } = parseInput(actionInput, body);
       await this.lifecycle.transition(

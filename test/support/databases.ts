@@ -34,8 +34,13 @@ export async function createScratchDatabase(): Promise<ScratchDatabase> {
   const base = new URL(MYSQL_URL).pathname.slice(1) || 'test';
   const name = `${base}_${process.pid}_${randomBytes(4).toString('hex')}`;
   const admin = await createConnection({ uri: serverUrl(MYSQL_URL).toString() });
-  await admin.query(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
-  await admin.end();
+  try {
+    await admin.query(
+      `CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`,
+    );
+  } finally {
+    await admin.end();
+  }
   const url = new URL(MYSQL_URL);
   url.pathname = `/${name}`;
   return {
@@ -43,8 +48,12 @@ export async function createScratchDatabase(): Promise<ScratchDatabase> {
     env: { DATA_DIR: dataDir, DATABASE_URL: url.toString() },
     drop: async () => {
       const conn = await createConnection({ uri: serverUrl(MYSQL_URL).toString() });
-      await conn.query(`DROP DATABASE IF EXISTS \`${name}\``);
-      await conn.end();
+      // A connection left open would keep the jest worker from exiting.
+      try {
+        await conn.query(`DROP DATABASE IF EXISTS \`${name}\``);
+      } finally {
+        await conn.end();
+      }
       rmSync(dataDir, { recursive: true, force: true });
     },
   };

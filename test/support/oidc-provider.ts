@@ -36,12 +36,16 @@ export class TestOidcProvider {
   readonly clientSecret = randomBytes(16).toString('hex');
   user: Record<string, unknown> = { sub: 'u-1' };
   tweaks: TokenTweaks = {};
+  // When set, /authorize shows a sign-in page (a button a browser presses) before it sends the
+  // browser back with a code; otherwise it sends it back at once.
+  loginPage = false;
   private issuerUrl = '';
   private server!: Server;
   private key!: CryptoKey;
   private otherKey!: CryptoKey;
   private jwk!: JWK;
   private readonly codes = new Map<string, IssuedCode>();
+  private readonly pending = new Map<string, URLSearchParams>();
 
   constructor(private readonly now: () => Date) {}
 
@@ -98,6 +102,10 @@ export class TestOidcProvider {
         return this.json(200, { keys: [this.jwk] });
       case '/authorize':
         return this.authorize(url.searchParams);
+      case '/authorize/sign-in': {
+        const q = this.pending.get((await body(req)).get('ticket') ?? '');
+        return q ? this.issueCode(q) : this.json(400, { error: 'invalid_request' });
+      }
       case '/token':
         return this.token(req, await body(req));
       default:
@@ -116,6 +124,20 @@ export class TestOidcProvider {
     ) {
       return this.json(400, { error: 'invalid_request' });
     }
+    if (this.loginPage) {
+      const ticket = randomBytes(16).toString('hex');
+      this.pending.set(ticket, q);
+      const who = String(this.user.email ?? this.user.sub);
+      return {
+        status: 200,
+        headers: { 'Content-Type': 'text/html; charset=utf-8' },
+        text: `<!doctype html><html lang="en"><head><title>Test provider</title></head><body><h1>Test provider</h1><form method="post" action="/authorize/sign-in"><p>Signing in as ${who}</p><input type="hidden" name="ticket" value="${ticket}"><button type="submit">Sign in</button></form></body></html>`,
+      };
+    }
+    return this.issueCode(q);
+  }
+
+  private issueCode(q: URLSearchParams) {
     const code = randomBytes(16).toString('hex');
     this.codes.set(code, {
       challenge: q.get('code_challenge')!,

@@ -88,6 +88,17 @@ export class OidcService {
     return config;
   }
 
+  // Where the browser is sent to log in (the discovery page allows its form to redirect
+  // there): the provider's authorization endpoint, or its issuer while discovery fails.
+  async authorizationUrl(): Promise<string> {
+    try {
+      const endpoint = (await this.configuration()).serverMetadata().authorization_endpoint;
+      return endpoint ?? this.cfg.oidc!.issuer;
+    } catch {
+      return this.cfg.oidc!.issuer;
+    }
+  }
+
   async start(
     intent: LoginIntent,
     ref: number | null,
