@@ -116,7 +116,7 @@ describe(`revocation requests (${DIALECT})`, () => {
       reason: 'no',
     });
     expect(twice.status).toBe(409);
-  });
+  }, 120_000);
 
   it('the RAO approves on the page: the certificate is revoked at the CA with the reason asked for', async () => {
     const { certificateId, requestId } = await fx.issued();
@@ -169,7 +169,7 @@ describe(`revocation requests (${DIALECT})`, () => {
     expect(trail).toEqual(
       expect.arrayContaining(['certificate.revocation-approved', 'certificate.revoked']),
     );
-  });
+  }, 120_000);
 
   it('key compromise goes straight to the CA, blocks the key and tells the RAO by e-mail in their language', async () => {
     await em.update(User, { id: fx.rao.id }, { language: 'de' });
@@ -206,7 +206,7 @@ describe(`revocation requests (${DIALECT})`, () => {
       .send({ departmentId: fx.deptId, product: 'OV_SSL', csr });
     expect(JSON.stringify(reuse.body.errors)).toContain('KEY_COMPROMISED');
     await em.update(User, { id: fx.rao.id }, { language: null });
-  });
+  }, 120_000);
 
   it('key compromise with the CA out of reach: the RAO is told, the request stays open, and approving revokes it', async () => {
     const { certificateId } = await fx.issued();
@@ -236,7 +236,7 @@ describe(`revocation requests (${DIALECT})`, () => {
     expect(ok.status).toBe(200);
     expect(ok.body.state).toBe('revoked');
     expect((await fx.certificate(certificateId)).revocationReason).toBe('keyCompromise');
-  });
+  }, 120_000);
 
   it('hides foreign certificates and requests: 404 to ask, to approve and to refuse; 403 for those who decide instead', async () => {
     const { certificateId } = await fx.issued();
@@ -282,7 +282,7 @@ describe(`revocation requests (${DIALECT})`, () => {
     expect((await em.findOneByOrFail(RevocationRequest, { id: mine.body.id })).state).toBe(
       'revoked',
     );
-  });
+  }, 120_000);
 
   it('two simultaneous asks for one certificate leave one open request', async () => {
     const { certificateId } = await fx.issued();
@@ -297,5 +297,5 @@ describe(`revocation requests (${DIALECT})`, () => {
     );
     expect(answers.map((a) => a.status).sort()).toEqual([201, 409, 409, 409]);
     expect(await em.countBy(RevocationRequest, { certificateId, state: 'open' })).toBe(1);
-  });
+  }, 120_000);
 });
