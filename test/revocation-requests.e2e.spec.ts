@@ -25,7 +25,7 @@ describe(`revocation requests (${DIALECT})`, () => {
     em = t.get(Transactions).manager;
     await setPassword(t, fx.rao.id, 'rao-long-password-123');
     await setPassword(t, fx.requester.id, 'requester-long-password');
-  }, 60_000);
+  }, 180_000);
   afterAll(() => t?.close());
 
   const api = (token: string, method: 'get' | 'post', path: string, body?: object) => {

@@ -30,6 +30,8 @@ import { ApprovalDigests1795000091000 as MysqlApprovalDigests } from './mysql/17
 import { ApprovalDigests1795000091000 as SqliteApprovalDigests } from './sqlite/1795000091000-approval-digests.js';
 import { RevocationRequests1795000160000 as MysqlRevocationRequests } from './mysql/1795000160000-revocation-requests.js';
 import { RevocationRequests1795000160000 as SqliteRevocationRequests } from './sqlite/1795000160000-revocation-requests.js';
+import { InvitationWithdrawn1795000161000 as MysqlInvitationWithdrawn } from './mysql/1795000161000-invitation-withdrawn.js';
+import { InvitationWithdrawn1795000161000 as SqliteInvitationWithdrawn } from './sqlite/1795000161000-invitation-withdrawn.js';
 
 // Generated SQL differs per dialect, so each has its own list. Never edit a merged one.
 export const MYSQL_MIGRATIONS = [
@@ -49,6 +51,7 @@ export const MYSQL_MIGRATIONS = [
   MysqlApprovals,
   MysqlApprovalDigests,
   MysqlRevocationRequests,
+  MysqlInvitationWithdrawn,
 ];
 export const SQLITE_MIGRATIONS = [
   SqliteFoundation,
@@ -67,4 +70,5 @@ export const SQLITE_MIGRATIONS = [
   SqliteApprovals,
   SqliteApprovalDigests,
   SqliteRevocationRequests,
+  SqliteInvitationWithdrawn,
 ];
