@@ -5,6 +5,7 @@ import { AuditService } from '../src/audit/audit.service.js';
 import { RevocationRequest } from '../src/certificates/revocation-request.entity.js';
 import { Transactions } from '../src/database/transactions.js';
 import { MailMessage } from '../src/mail/mail-message.entity.js';
+import { CertificateRequest } from '../src/requests/certificate-request.entity.js';
 import { DIALECT } from './support/databases.js';
 import { agentFor, csrfFrom, login } from './support/http.js';
 import { PipelineFixture } from './support/pipeline.js';
@@ -297,5 +298,35 @@ describe(`revocation requests (${DIALECT})`, () => {
     );
     expect(answers.map((a) => a.status).sort()).toEqual([201, 409, 409, 409]);
     expect(await em.countBy(RevocationRequest, { certificateId, state: 'open' })).toBe(1);
+  }, 120_000);
+
+  it('renews and replaces from the certificate page: explained, confirmed, a failed CSR shown again with what was pasted', async () => {
+    const { certificateId } = await fx.issued();
+    const agent = agentFor(t);
+    await login(agent, `req@${fx.domain}`, 'requester-long-password');
+    const page = await agent.get(`/certificates/${certificateId}?lang=en`).expect(200);
+    expect(page.text).toContain(`action="/certificates/${certificateId}/renew"`);
+    expect(page.text).toContain('Renew: a new certificate on a new order at the CA');
+    expect(page.text).toContain('Replace: a new certificate on the same order at the CA');
+    const bad = await agent
+      .post(`/certificates/${certificateId}/renew`)
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), how: 'replace', csr: 'not a CSR at all' });
+    expect(bad.status).toBe(422);
+    expect(bad.text).toContain('govuk-error-summary');
+    expect(bad.text).toContain('>not a CSR at all</textarea>');
+    expect(bad.text).toMatch(/id="how-replace" name="how" type="radio" value="replace" checked/);
+    const done = await agent
+      .post(`/certificates/${certificateId}/renew`)
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), how: 'replace', csr: fx.csr(), comment: 'new key' });
+    expect(done.status).toBe(303);
+    const id = Number(/\/requests\/(\d+)$/.exec(done.headers.location as string)![1]);
+    const r = await api(fx.requester.token, 'get', `/requests/${id}`);
+    expect(r.body).toMatchObject({ status: 'submitted' });
+    const stored = await em.findOneByOrFail(CertificateRequest, { id });
+    expect(stored).toMatchObject({ replacesCertificateId: certificateId, replacesHow: 'replace' });
+    const shown = await agent.get(`/requests/${id}`).expect(200);
+    expect(shown.text).toContain('The replacement is requested');
   }, 120_000);
 });
