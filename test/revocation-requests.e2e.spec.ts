@@ -321,7 +321,7 @@ describe(`revocation requests (${DIALECT})`, () => {
       .type('form')
       .send({ _csrf: csrfFrom(page.text), how: 'replace', csr: fx.csr(), comment: 'new key' });
     expect(done.status).toBe(303);
-    const id = Number(/\/requests\/(\d+)$/.exec(done.headers.location as string)![1]);
+    const id = Number(/\/requests\/(\d+)$/.exec(done.headers.location)![1]);
     const r = await api(fx.requester.token, 'get', `/requests/${id}`);
     expect(r.body).toMatchObject({ status: 'submitted' });
     const stored = await em.findOneByOrFail(CertificateRequest, { id });
