@@ -877,6 +877,151 @@ function requestCases(): Case[] {
   return [...view, ...list, ...cancel, ...decide, ...create];
 }
 
+// Revocation requests: those who hold a certificate (its department's people) ask; those who
+// decide on its requests (NREN, RAO, DRAO) refuse or approve. Someone who sees the certificate
+// but is on the other side gets 403; anyone else 404, like an unknown certificate.
+const MAY_ASK: Allowed = {
+  admin: CERTS,
+  draoA1d1: ['cert@A1-d1'],
+  reqA1d1: ['cert@A1-d1'],
+  reqA1d2: ['cert@A1-d2'],
+};
+const MAY_DECIDE_REVOCATION: Allowed = {
+  admin: CERTS,
+  nrenA: ['cert@A1-d1', 'cert@A1-d2'],
+  raoA1: ['cert@A1-d1', 'cert@A1-d2'],
+  draoA1d1: ['cert@A1-d1'],
+  raoB1: ['cert@B1-d1'],
+};
+
+function revocationRequestCases(): Case[] {
+  const openCount = async (certificateId: number) =>
+    (await adminGet('/revocation-requests')).body.items.filter(
+      (r: { certificateId: number }) => r.certificateId === certificateId,
+    ).length;
+  // Closes whatever is open on the certificate, so each case starts from none.
+  const close = async (certificateId: number) => {
+    for (const r of (await adminGet('/revocation-requests')).body.items as {
+      id: number;
+      certificateId: number;
+    }[]) {
+      if (r.certificateId === certificateId) {
+        expect2xx(
+          await fx.call('admin', 'post', `/revocation-requests/${r.id}/refuse`, {
+            reason: 'reset',
+          }),
+          'refuse',
+        );
+      }
+    }
+  };
+  const askBody = { reason: 'cessationOfOperation', explanation: 'matrix' };
+  const ask = ACTORS.flatMap((actor) =>
+    [...CERTS, UNKNOWN].map((key): Case => {
+      const allowed = key !== UNKNOWN && (MAY_ASK[actor] ?? []).includes(key);
+      const visible = key !== UNKNOWN && (CERT_VIEWERS[actor] ?? []).includes(key);
+      const outcome = allowed ? '2xx' : visible ? '403' : '404';
+      return {
+        name: `${ACTOR_LABEL[actor]} POST /certificates/${key}/revocation-requests -> ${outcome}`,
+        async run() {
+          const id = idOf(key);
+          const path = (n: number) => `/certificates/${n}/revocation-requests`;
+          const res = await fx.call(actor, 'post', path(id), askBody);
+          try {
+            if (allowed) {
+              expect2xx(res, `POST ${path(id)}`);
+              expect(res.body).toMatchObject({ certificateId: id, state: 'open' });
+              return;
+            }
+            if (visible) {
+              expect(res.status).toBe(403);
+              expect(res.body.code).toBe('forbidden');
+            } else {
+              const unknown = await fx.call(actor, 'post', path(UNKNOWN_ID), askBody);
+              expectLikeUnknown(res, unknown, { status: 404 });
+            }
+            if (key !== UNKNOWN) {
+              expect(await openCount(id)).toBe(0);
+            }
+          } finally {
+            if (key !== UNKNOWN) {
+              await close(id);
+            }
+          }
+        },
+      };
+    }),
+  );
+  const decide = (['refuse', 'approve'] as const).flatMap((action) =>
+    ACTORS.flatMap((actor) =>
+      [...CERTS, UNKNOWN].map((key): Case => {
+        const allowed = key !== UNKNOWN && (MAY_DECIDE_REVOCATION[actor] ?? []).includes(key);
+        const visible = key !== UNKNOWN && (CERT_VIEWERS[actor] ?? []).includes(key);
+        const outcome = allowed
+          ? action === 'approve'
+            ? 'to the CA'
+            : '2xx'
+          : visible
+            ? '403'
+            : '404';
+        return {
+          name: `${ACTOR_LABEL[actor]} POST /revocation-requests/{open on ${key}}/${action} -> ${outcome}`,
+          async run() {
+            let requestId = UNKNOWN_ID;
+            const certificateId = idOf(key);
+            if (key !== UNKNOWN) {
+              const asked = await fx.call(
+                'admin',
+                'post',
+                `/certificates/${certificateId}/revocation-requests`,
+                askBody,
+              );
+              expect2xx(asked, 'ask');
+              requestId = asked.body.id;
+            }
+            const path = (n: number) => `/revocation-requests/${n}/${action}`;
+            const body = action === 'refuse' ? { reason: 'matrix says no' } : undefined;
+            try {
+              const res = await fx.call(actor, 'post', path(requestId), body);
+              if (allowed && action === 'refuse') {
+                expect2xx(res, `POST ${path(requestId)}`);
+                expect(res.body).toMatchObject({
+                  state: 'refused',
+                  refusalReason: 'matrix says no',
+                });
+                return;
+              }
+              if (allowed) {
+                // Past the access check it goes to the CA, which does not know these seeded
+                // (imported) certificates and refuses; the request stays open.
+                expect(res.status).toBe(409);
+                expect(res.body.code).toBe('ca_refused');
+                expect(await openCount(certificateId)).toBe(1);
+                return;
+              }
+              if (visible) {
+                expect(res.status).toBe(403);
+                expect(res.body.code).toBe('forbidden');
+              } else {
+                const unknown = await fx.call(actor, 'post', path(UNKNOWN_ID), body);
+                expectLikeUnknown(res, unknown, { status: 404 });
+              }
+              if (key !== UNKNOWN) {
+                expect(await openCount(certificateId)).toBe(1);
+              }
+            } finally {
+              if (key !== UNKNOWN) {
+                await close(certificateId);
+              }
+            }
+          },
+        };
+      }),
+    ),
+  );
+  return [...ask, ...decide];
+}
+
 // ---------------------------------------------------------------------------------------------
 // The CA pipeline: reconciling orders of unknown outcome, revoking, renewing and replacing
 // certificates. The objects are real: requests ordered from the simulated CA, dropped on the
@@ -1132,6 +1277,7 @@ function pipelineCases(): Case[] {
 const CASES: Case[] = [
   ...requestCases(),
   ...pipelineCases(),
+  ...revocationRequestCases(),
   ...nrenCreateCases(),
   ...ENDPOINTS.flatMap(objectCases),
   ...listCases('departments'),

@@ -321,12 +321,12 @@ describe('certificates', () => {
       const agent = agentFor(t);
       await login(agent, 'root@example.org', 'platform-admin-secret');
       const href = (html: string, rel: string) =>
-        new RegExp(`<a href="([^"]+)" rel="${rel}">`)
+        new RegExp(`<a [^>]*href="([^"]+)" rel="${rel}">`)
           .exec(html)?.[1]
           ?.replace(/&amp;/g, '&')
           .replace(/&#x3D;/g, '=');
       const idsOn = (html: string) =>
-        [...html.matchAll(/<a href="\/certificates\/(\d+)">/g)].map((m) => Number(m[1]));
+        [...html.matchAll(/<a [^>]*href="\/certificates\/(\d+)">/g)].map((m) => Number(m[1]));
       for (const sort of ['expiry', 'newest']) {
         const first = await agent.get(`/certificates?sort=${sort}`).expect(200);
         const next = href(first.text, 'next');

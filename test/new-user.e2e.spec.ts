@@ -190,7 +190,24 @@ describe('what a new user hit', () => {
       .type('form')
       .send({ _csrf: csrfFrom(listed.text), back: `/organisations/${org.id}` })
       .expect(303);
-    await agentFor(t).get(second).expect(404);
+    // The withdrawn link says so, in the reader's language, and nothing about whom or where.
+    const gone = await agentFor(t).get(`${second}?lang=fr`).expect(404);
+    expect(gone.text).toContain('Cette invitation a été retirée par la personne qui l’a envoyée');
+    expect(gone.text).not.toContain('twice@goteborg.example.org');
+    expect(gone.text).not.toContain('Göteborgs exempel');
+    const goneEn = await agentFor(t).get(second).expect(404);
+    expect(goneEn.text).toContain('This invitation was withdrawn');
+    expect(goneEn.text).not.toContain('not valid');
+    // An older, replaced link is still simply unknown; the withdrawn one is off the lists.
+    expect((await agentFor(t).get(first).expect(404)).text).toContain('not valid');
+    expect((await admin.get(`/organisations/${org.id}`).expect(200)).text).not.toContain(
+      `/invitations/${id}/resend`,
+    );
+    await admin
+      .post(`/invitations/${id}/resend`)
+      .type('form')
+      .send({ _csrf: csrfFrom(listed.text), back: `/organisations/${org.id}` })
+      .expect(404);
 
     const dept = await dir.department(org.id, 'Kemi');
     const person = await dir.person('kim@goteborg.example.org', 'requester', dept.id);

@@ -39,6 +39,7 @@ export type Action =
   | 'request.revoke'
   | 'request.reconcile'
   | 'certificate.view'
+  | 'certificate.request-revocation'
   | 'organisation.self-approval'
   | 'department.auto-approval';
 
@@ -121,6 +122,9 @@ export function can(p: Principal, action: Action, place: Place): boolean {
     case 'request.reject':
     case 'request.revoke':
       return nren || rao || drao;
+    // Those who hold the certificate ask; those who decide revoke it themselves.
+    case 'certificate.request-revocation':
+      return member || own;
     // Settling an order whose outcome at the CA is unknown (issue 9).
     case 'request.reconcile':
       return nren || rao;

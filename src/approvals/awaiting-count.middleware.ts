@@ -1,5 +1,7 @@
 import { Injectable, Logger, NestMiddleware } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
+import { openRevocationRequestsFor } from '../certificates/revocation-request-scope.js';
+import { Transactions } from '../database/transactions.js';
 import { RequestsService } from '../requests/requests.service.js';
 
 type RenderArgs = [view: string, options?: object, callback?: (err: Error, html: string) => void];
@@ -11,7 +13,10 @@ type RenderArgs = [view: string, options?: object, callback?: (err: Error, html:
 export class AwaitingCountMiddleware implements NestMiddleware {
   private readonly logger = new Logger('AwaitingCount');
 
-  constructor(private readonly requests: RequestsService) {}
+  constructor(
+    private readonly requests: RequestsService,
+    private readonly tx: Transactions,
+  ) {}
 
   use(req: Request, res: Response, next: NextFunction): void {
     const render: (...args: RenderArgs) => void = res.render.bind(res);
@@ -21,11 +26,16 @@ export class AwaitingCountMiddleware implements NestMiddleware {
         render(view, options, callback);
         return;
       }
-      this.requests
-        .list(p, { page: 1, size: 1, q: '' }, { awaitingMe: true })
-        .then((page) => {
+      const deciding = p.grants.some((g) => g.role !== 'requester');
+      Promise.all([
+        this.requests.list(p, { page: 1, size: 1, q: '' }, { awaitingMe: true }),
+        // Revocation requests are decided by RAOs, DRAOs and NREN administrators only.
+        deciding ? openRevocationRequestsFor(this.tx.manager, p).getCount() : 0,
+      ])
+        .then(([page, revocations]) => {
           res.locals.awaitingCount = page.total;
-          res.locals.decides = page.total > 0 || p.grants.some((g) => g.role !== 'requester');
+          res.locals.revocationCount = revocations;
+          res.locals.decides = page.total > 0 || deciding;
         })
         .catch((err: unknown) => {
           this.logger.warn(`awaiting count failed: ${(err as Error).message}`);

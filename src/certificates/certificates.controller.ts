@@ -1,9 +1,6 @@
 import { Controller, Get, Param, Query, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { In } from 'typeorm';
-import { can } from '../access/access.js';
-import { REVOCATION_REASONS } from '../ca/ca-client.js';
-import { AuditService } from '../audit/audit.service.js';
 import { Clock } from '../common/clock.js';
 import { NotFound } from '../common/errors.js';
 import { formFailure } from '../common/forms.js';
@@ -13,6 +10,7 @@ import { I18nService } from '../i18n/i18n.service.js';
 import { Department } from '../organisations/department.entity.js';
 import { CertificateImports } from './certificate-import.js';
 import { CERTIFICATE_STATES } from './certificate.entity.js';
+import { CertificateDetailPage } from './certificate-detail-page.js';
 import { filterFromQuery, WITHIN_DAYS } from './certificate-query.js';
 import { sendDownload } from './certificates-api.controller.js';
 import {
@@ -20,7 +18,7 @@ import {
   type CertificateFilter,
   type CertificatePage,
 } from './certificates.service.js';
-import { DOWNLOAD_FORMATS, isDownloadFormat } from './formats.js';
+import { isDownloadFormat } from './formats.js';
 
 const FILTER_KEYS = [
   'q',
@@ -62,8 +60,8 @@ export class CertificatesController {
     private readonly tx: Transactions,
     private readonly clock: Clock,
     private readonly i18n: I18nService,
-    private readonly audit: AuditService,
     private readonly imports: CertificateImports,
+    private readonly page: CertificateDetailPage,
   ) {}
 
   @Get()
@@ -117,27 +115,7 @@ export class CertificatesController {
 
   @Get(':id')
   async show(@Param('id', ParseIdPipe) id: number, @Req() req: Request, @Res() res: Response) {
-    const detail = await this.certificates.get(req.principal!, id);
-    const c = detail.certificate;
-    // The revocation form (handled by the ordering pipeline, src/orders) for those who may.
-    const mayRevoke =
-      ['valid', 'superseded'].includes(c.effectiveState) &&
-      can(req.principal!, 'request.revoke', {
-        nrenId: c.nrenId,
-        organisationId: c.organisationId,
-        departmentId: c.departmentId,
-        ...(detail.request ? { requesterId: detail.request.requesterId } : {}),
-      });
-    res.render('certificates/show', {
-      title: detail.certificate.mainName,
-      ...detail,
-      revocation: mayRevoke ? { reasons: REVOCATION_REASONS } : null,
-      history: await this.audit.history('certificate', detail.certificate.id),
-      downloads: DOWNLOAD_FORMATS.map((f) => ({
-        format: f,
-        href: `/certificates/${detail.certificate.id}/${f}`,
-      })),
-    });
+    await this.page.render(req, res, id);
   }
 
   @Get(':id/:format')

@@ -5,6 +5,7 @@ import { importConfig } from '../config/import.config.js';
 import { CertificateImports } from './certificate-import.js';
 import { CertificateImportsController } from './certificate-imports.controller.js';
 import { ImportUploadsMiddleware } from './import-uploads.middleware.js';
+import { CertificateDetailPage } from './certificate-detail-page.js';
 import { CertificatesApiController } from './certificates-api.controller.js';
 import { CertificatesController } from './certificates.controller.js';
 import { CertificatesService } from './certificates.service.js';
@@ -14,8 +15,8 @@ import { PresentedCertificates } from './presented-certificates.js';
   imports: [ConfigModule.forFeature(dcvConfig), ConfigModule.forFeature(importConfig)],
   // The import page first: /certificates/import is not a certificate's id.
   controllers: [CertificateImportsController, CertificatesController, CertificatesApiController],
-  providers: [CertificatesService, CertificateImports, PresentedCertificates],
-  exports: [CertificatesService, CertificateImports],
+  providers: [CertificatesService, CertificateImports, PresentedCertificates, CertificateDetailPage],
+  exports: [CertificatesService, CertificateImports, CertificateDetailPage],
 })
 export class CertificatesModule implements NestModule {
   configure(consumer: MiddlewareConsumer): void {

@@ -5,6 +5,7 @@ import { User } from '../accounts/user.entity.js';
 import { RequestApproval } from '../requests/request-approval.entity.js';
 import { Substitution } from '../requests/substitution.entity.js';
 import { ApprovalDigest } from '../approvals/approval-digest.entity.js';
+import { RevocationRequest } from '../certificates/revocation-request.entity.js';
 import { AuditEvent, AuditHead } from '../audit/audit-event.entity.js';
 import { DomainDelegation } from '../domains/domain-delegation.entity.js';
 import { Domain } from '../domains/domain.entity.js';
@@ -72,4 +73,5 @@ export const ENTITIES = [
   RequestApproval,
   Substitution,
   ApprovalDigest,
+  RevocationRequest,
 ];

@@ -25,7 +25,7 @@ import { appConfig } from '../config/app.config.js';
 import { sessionConfig } from '../config/session.config.js';
 import { Transactions } from '../database/transactions.js';
 import { Nren } from '../nrens/nren.entity.js';
-import { Invitation } from '../people/invitation.entity.js';
+import { Invitation, invitationClosed } from '../people/invitation.entity.js';
 import { InvitationInvalid } from '../people/people.errors.js';
 import { sha256Hex } from '../common/hash.js';
 import { safeNext, saveSession, startSession } from '../sessions/session-helpers.js';
@@ -374,14 +374,9 @@ export class FederationController {
     const invitation = token
       ? await this.tx.manager.findOneBy(Invitation, { tokenHash: sha256Hex(token) })
       : null;
-    if (!invitation) {
-      throw new InvitationInvalid('unknown');
-    }
-    if (invitation.acceptedAt) {
-      throw new InvitationInvalid('used');
-    }
-    if (invitation.expiresAt <= this.clock.now()) {
-      throw new InvitationInvalid('expired');
+    const closed = invitationClosed(invitation, this.clock.now());
+    if (closed || !invitation) {
+      throw new InvitationInvalid(closed ?? 'unknown');
     }
     res.cookie(
       INTENT_COOKIE,

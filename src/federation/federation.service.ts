@@ -12,7 +12,7 @@ import { federationConfig } from '../config/federation.config.js';
 import { Transactions } from '../database/transactions.js';
 import { Department } from '../organisations/department.entity.js';
 import { Organisation } from '../organisations/organisation.entity.js';
-import { Invitation } from '../people/invitation.entity.js';
+import { Invitation, invitationClosed } from '../people/invitation.entity.js';
 import { InvitationInvalid } from '../people/people.errors.js';
 import { FederatedIdentity } from './federated-identity.entity.js';
 import type { FederationLogin } from './federation-login.entity.js';
@@ -228,14 +228,9 @@ export class FederationService implements OnModuleInit {
       where: { id: login.intentRef ?? 0 },
       lock: this.tx.forUpdate,
     });
-    if (!invitation) {
-      throw new InvitationInvalid('unknown');
-    }
-    if (invitation.acceptedAt) {
-      throw new InvitationInvalid('used');
-    }
-    if (invitation.expiresAt <= this.clock.now()) {
-      throw new InvitationInvalid('expired');
+    const closed = invitationClosed(invitation, this.clock.now());
+    if (closed || !invitation) {
+      throw new InvitationInvalid(closed ?? 'unknown');
     }
     let user = await em.findOneBy(User, { email: invitation.email });
     if (linked) {

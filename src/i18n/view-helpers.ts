@@ -125,6 +125,8 @@ export function registerViewHelpers(i18n: I18nService): void {
     midSentence(String(text), langOf(options)),
   );
   hbs.registerHelper('or', (...args: unknown[]) => args.slice(0, -1).some(Boolean));
+  hbs.registerHelper('and', (...args: unknown[]) => args.slice(0, -1).every(Boolean));
+  hbs.registerHelper('not', (value: unknown) => !value);
   hbs.registerHelper('date', (value: unknown, options: HelperOptions) => {
     if (!(value instanceof Date) && typeof value !== 'string') {
       return '';

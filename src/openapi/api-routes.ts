@@ -4,6 +4,10 @@ import { importInput } from '../certificates/certificate-import.js';
 import { DOWNLOAD_FORMATS } from '../certificates/formats.js';
 import { reminderPolicyInput, reminderSettingsInput } from '../expiry/expiry.input.js';
 import { orderNumberInput, resendInput, revokeInput } from '../orders/orders.input.js';
+import {
+  askRevocationInput,
+  refuseRevocationInput,
+} from '../orders/revocation-requests.service.js';
 import { field } from '../common/input.js';
 import {
   checkInput,
@@ -73,6 +77,22 @@ const requestDraft = z
       .optional(),
   })
   .meta({ id: 'RequestDraft' });
+
+const revocationRequest = z
+  .looseObject({
+    id: z.int(),
+    certificateId: z.int(),
+    state: z.enum(['open', 'revoked', 'refused']),
+    reason: z.string(),
+    explanation: z.string(),
+    requester: z.string(),
+    decidedBy: z.string().nullable(),
+    decidedAt: z.string().nullable(),
+    refusalReason: z.string().nullable(),
+    createdAt: z.string(),
+    version: z.int(),
+  })
+  .meta({ id: 'RevocationRequest' });
 
 // Reminder days: a list, or null where the level above decides.
 const DAYS = z.looseObject({ days: z.array(z.int()).nullable() });
@@ -547,6 +567,46 @@ export const API_ROUTES: ApiRoute[] = [
     }),
     status: 201,
     response: S.renewal,
+    problems: [403, 404, 409, 422],
+  },
+  {
+    method: 'post',
+    path: '/api/v1/certificates/:id/revocation-requests',
+    tag: 'certificates',
+    summary:
+      'Ask for a certificate to be revoked (keyCompromise goes straight to the CA; the approvers are told)',
+    body: askRevocationInput,
+    status: 201,
+    response: revocationRequest.extend({ revokedAtOnce: z.boolean() }),
+    problems: [403, 404, 409, 422],
+  },
+  {
+    method: 'get',
+    path: '/api/v1/revocation-requests',
+    tag: 'certificates',
+    summary: 'Open revocation requests the caller may decide, oldest first',
+    query: paging.pick({ page: true }),
+    status: 200,
+    response: S.page(revocationRequest),
+    problems: [],
+  },
+  {
+    method: 'post',
+    path: '/api/v1/revocation-requests/:id/approve',
+    tag: 'certificates',
+    summary: 'Approve a revocation request: the certificate is revoked at the CA',
+    status: 200,
+    response: revocationRequest,
+    problems: [403, 404, 409, 503],
+  },
+  {
+    method: 'post',
+    path: '/api/v1/revocation-requests/:id/refuse',
+    tag: 'certificates',
+    summary: 'Refuse a revocation request, with a reason shown to the person who asked',
+    body: refuseRevocationInput,
+    status: 200,
+    response: revocationRequest,
     problems: [403, 404, 409, 422],
   },
   {

@@ -12,6 +12,8 @@ import { OrdersJobs } from './orders.jobs.js';
 import { CertificateActionsApiController } from './certificate-actions-api.controller.js';
 import { CertificateActionsController } from './certificate-actions.controller.js';
 import { RenewalService } from './renewal.service.js';
+import { RevocationRequestsApiController } from './revocation-requests-api.controller.js';
+import { RevocationRequestsService } from './revocation-requests.service.js';
 import { RevocationService } from './revocation.service.js';
 import { ReconciliationApiController } from './reconciliation-api.controller.js';
 import { ReconciliationController } from './reconciliation.controller.js';
@@ -26,6 +28,7 @@ import { ReconciliationService } from './reconciliation.service.js';
     ReconciliationApiController,
     CertificateActionsController,
     CertificateActionsApiController,
+    RevocationRequestsApiController,
   ],
   providers: [
     SecretBox,
@@ -36,6 +39,7 @@ import { ReconciliationService } from './reconciliation.service.js';
     ReconciliationService,
     RevocationService,
     RenewalService,
+    RevocationRequestsService,
   ],
   exports: [OrderingService, CollectingService, RevocationService],
 })

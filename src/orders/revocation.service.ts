@@ -11,7 +11,8 @@ import { Transactions } from '../database/transactions.js';
 import { wholeSeconds } from '../database/whole-seconds.js';
 import { KeysService } from '../keys/keys.service.js';
 import { CertificateRequest } from '../requests/certificate-request.entity.js';
-import { RequestLifecycle } from '../requests/request-lifecycle.js';
+import { RevocationRequest } from '../certificates/revocation-request.entity.js';
+import { RequestLifecycle, type Acting } from '../requests/request-lifecycle.js';
 import { CaAccounts } from './ca-accounts.js';
 import { CaOrder } from './ca-order.entity.js';
 import { CertificateNotRevocable } from './orders.errors.js';
@@ -68,6 +69,19 @@ export class RevocationService {
     if (!can(p, 'request.revoke', place)) {
       throw new Forbidden();
     }
+    return this.perform({ principal: p, actor }, actor, c, input);
+  }
+
+  // Revokes without asking who may: for callers that decided that already (an approved
+  // revocation request, a key compromise that is never held up by approval). Closes the
+  // certificate's open revocation request, whoever revoked it and however.
+  async perform(
+    by: Acting,
+    actor: Actor,
+    c: Certificate,
+    input: RevokeInput,
+    approval?: { revocationRequestId: number },
+  ): Promise<Certificate> {
     if (!['valid', 'superseded'].includes(effectiveState(c, this.clock.now()))) {
       throw new CertificateNotRevocable();
     }
@@ -93,6 +107,29 @@ export class RevocationService {
         where: { id: c.id },
         lock: this.tx.forUpdate,
       });
+      const open = await em.findOneBy(RevocationRequest, { openCertificateId: c.id });
+      if (open) {
+        await em.update(
+          RevocationRequest,
+          { id: open.id },
+          {
+            state: 'revoked',
+            openCertificateId: null,
+            decidedById: actor.id,
+            decidedByLabel: actor.label.slice(0, 254),
+            decidedAt: wholeSeconds(this.clock.now()),
+            version: open.version + 1,
+          },
+        );
+        if (approval?.revocationRequestId === open.id) {
+          await this.audit.record(em, actor, {
+            action: 'certificate.revocation-approved',
+            subjectType: 'certificate',
+            subjectId: c.id,
+            detail: { revocationRequestId: open.id, reason: open.reason },
+          });
+        }
+      }
       // Someone else recorded it meanwhile: the CA has revoked it once, which is what counts.
       if (current.state === 'revoked') {
         return current;
@@ -116,12 +153,13 @@ export class RevocationService {
           ...(input.note ? { note: input.note } : {}),
           serial: c.serial,
           alreadyRevokedAtCa: answer.alreadyRevoked,
+          ...(open ? { revocationRequestId: open.id } : {}),
         },
       });
       if (c.requestId) {
         const request = await em.findOneBy(CertificateRequest, { id: c.requestId });
         if (request?.status === 'issued') {
-          await this.lifecycle.transition({ principal: p, actor }, request.id, 'revoke', {
+          await this.lifecycle.transition(by, request.id, 'revoke', {
             em,
             reason: input.note,
             detail: { certificateId: c.id, revocationReason: input.reason },

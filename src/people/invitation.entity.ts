@@ -37,6 +37,31 @@ export class Invitation {
   @Column({ name: 'accepted_by', type: 'int', nullable: true })
   acceptedBy: number | null;
 
+  // Withdrawn by someone who may invite: the row stays so that its link can say so.
+  @Column({ name: 'withdrawn_at', type: 'datetime', nullable: true })
+  withdrawnAt: Date | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'datetime' })
   createdAt: Date;
+}
+
+// Why an invitation link no longer works, or null while it does: the order matters only when
+// several apply (withdrawn before used before expired).
+export function invitationClosed(
+  invitation: Invitation | null,
+  now: Date,
+): 'unknown' | 'withdrawn' | 'used' | 'expired' | null {
+  if (!invitation) {
+    return 'unknown';
+  }
+  if (invitation.withdrawnAt) {
+    return 'withdrawn';
+  }
+  if (invitation.acceptedAt) {
+    return 'used';
+  }
+  if (invitation.expiresAt <= now) {
+    return 'expired';
+  }
+  return null;
 }

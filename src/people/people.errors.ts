@@ -7,6 +7,7 @@ export const PEOPLE_ERROR_CODES = [
   'invitation_unknown',
   'invitation_expired',
   'invitation_used',
+  'invitation_withdrawn',
   'invitation_other_account',
   'invitation_login_first',
   'own_role',
@@ -14,7 +15,7 @@ export const PEOPLE_ERROR_CODES = [
 ] as const;
 
 export class InvitationInvalid extends DomainError {
-  constructor(reason: 'unknown' | 'expired' | 'used') {
+  constructor(reason: 'unknown' | 'expired' | 'used' | 'withdrawn') {
     super('not-found', `invitation_${reason}`);
   }
 }

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import * as argon2 from 'argon2';
 import { randomBytes } from 'node:crypto';
-import { EntityManager, In } from 'typeorm';
+import { EntityManager, In, IsNull } from 'typeorm';
 import { can, canInvite, scopeOf, type Place } from '../access/access.js';
 import { placeOfDepartment, placeOfNren, placeOfOrganisation } from '../access/places.js';
 import { normaliseEmail } from '../accounts/accounts.service.js';
@@ -20,7 +20,7 @@ import { MailService } from '../mail/mail.service.js';
 import { Nren } from '../nrens/nren.entity.js';
 import { Department } from '../organisations/department.entity.js';
 import { Organisation } from '../organisations/organisation.entity.js';
-import { Invitation } from './invitation.entity.js';
+import { Invitation, invitationClosed } from './invitation.entity.js';
 import { InvitationInvalid } from './people.errors.js';
 import { acceptNewInput, invitationInput, roleRemovalInput } from './people.input.js';
 
@@ -325,7 +325,12 @@ export class PeopleService {
     const found = invitation
       ? await this.placeOfScope(invitation.role, invitation.scopeId, em)
       : null;
-    if (!invitation || !found || !canInvite(p, invitation.role, found.place)) {
+    if (
+      !invitation ||
+      invitation.withdrawnAt ||
+      !found ||
+      !canInvite(p, invitation.role, found.place)
+    ) {
       throw new NotFound('invitation');
     }
     if (invitation.acceptedAt) {
@@ -370,7 +375,11 @@ export class PeopleService {
   async withdrawInvitation(p: Principal, id: number, actor: Actor): Promise<void> {
     await this.tx.run(async (em) => {
       const invitation = await this.ownInvitation(p, id, em);
-      await em.delete(Invitation, { id: invitation.id });
+      await em.update(
+        Invitation,
+        { id: invitation.id },
+        { withdrawnAt: new Date(Math.floor(this.clock.now().getTime() / 1000) * 1000) },
+      );
       await this.audit.record(em, actor, {
         action: 'invitation.withdrawn',
         subjectType: ROLE_SCOPE[invitation.role],
@@ -425,7 +434,7 @@ export class PeopleService {
     const nameOf = this.scopeNames();
     for (const s of scopes.filter((s) => s.ids.length)) {
       const rows = await this.tx.manager.find(Invitation, {
-        where: { role: s.role, scopeId: In(s.ids) },
+        where: { role: s.role, scopeId: In(s.ids), withdrawnAt: IsNull() },
         order: { id: 'DESC' },
         take: 200,
       });
@@ -441,14 +450,9 @@ export class PeopleService {
       where: { tokenHash: sha256Hex(token) },
       lock: em === this.tx.manager ? undefined : this.tx.forUpdate,
     });
-    if (!invitation) {
-      throw new InvitationInvalid('unknown');
-    }
-    if (invitation.acceptedAt) {
-      throw new InvitationInvalid('used');
-    }
-    if (invitation.expiresAt <= this.clock.now()) {
-      throw new InvitationInvalid('expired');
+    const closed = invitationClosed(invitation, this.clock.now());
+    if (closed || !invitation) {
+      throw new InvitationInvalid(closed ?? 'unknown');
     }
     return invitation;
   }

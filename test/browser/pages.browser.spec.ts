@@ -1,15 +1,21 @@
 import * as argon2 from 'argon2';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
+import request from 'supertest';
 import { User } from '../../src/accounts/user.entity.js';
 import { Transactions } from '../../src/database/transactions.js';
 import { buildCsr, keyFor, toPem } from '../fixtures/csr/csr-builder.js';
 import { HAS_CHROMIUM, launchChromium } from '../support/browser.js';
 import { ExpiryReminder } from '../../src/expiry/expiry-reminder.entity.js';
+import { SamlIdpsService } from '../../src/federation/saml/saml-idps.service.js';
 import { seedCertificate } from '../support/certificate-seed.js';
 import { Directory } from '../support/directory.js';
-import { createTestPki } from '../support/test-pki.js';
+import { federationFeed, keyPair, TestIdp } from '../support/saml-idp.js';
 import { createTestApp, type TestApp } from '../support/test-app.js';
+import { createTestPki } from '../support/test-pki.js';
 
 // What the code inside page.evaluate() uses of the page (the project has no DOM types).
 interface El {
@@ -52,8 +58,47 @@ describeWithBrowser('pages in a real browser', () => {
       );
   }
 
+  let tmp: string;
+
   beforeAll(async () => {
-    t = await createTestApp();
+    // A federation feed, so the discovery page has institutions to list (nobody signs in).
+    tmp = mkdtempSync(join(tmpdir(), 'ra-pages-browser-'));
+    const sp = {
+      acsUrl: 'http://127.0.0.1:9/saml/acs',
+      entityId: 'http://127.0.0.1:9/saml/metadata',
+      now: () => new Date(),
+    };
+    const idps = await Promise.all([
+      TestIdp.create(
+        'https://idp.uni-a.example/idp',
+        ['uni-a.example'],
+        'Universitetet i Exempelstad med ett mycket långt namn',
+        sp,
+      ),
+      TestIdp.create(
+        'https://idp.uni-b.example/idp',
+        ['uni-b.example'],
+        'B Institute of Technology',
+        sp,
+      ),
+    ]);
+    const fed = await keyPair('federation.example');
+    writeFileSync(join(tmp, 'fed.crt'), fed.cert);
+    writeFileSync(
+      join(tmp, 'feed.xml'),
+      federationFeed(
+        idps.map((i) => i.entityDescriptor()),
+        fed,
+      ),
+    );
+    t = await createTestApp({
+      env: {
+        SAML_ENABLED: 'true',
+        SAML_FEDERATION_METADATA_FILE: join(tmp, 'feed.xml'),
+        SAML_FEDERATION_METADATA_CERT_FILE: join(tmp, 'fed.crt'),
+      },
+    });
+    await t.get(SamlIdpsService).refreshFeed(true);
     const dir = await new Directory(t).init();
     const nren = await dir.nren('SUNET');
     ids.nren = nren.id;
@@ -73,11 +118,31 @@ describeWithBrowser('pages in a real browser', () => {
     const v = (await dir.api('get', `/domains/${validated.id}`)).body.version;
     await dir.api('patch', `/domains/${validated.id}`, { version: v, departmentIds: [dept.id] });
     ids.pending = (await dir.domain(org.id, 'pending.example.org')).id;
-    await dir.person(
+    const anna = await dir.person(
       'anna.requester@fysik.exempel-universitetet.example.org',
       'requester',
       dept.id,
     );
+    // A certificate with long names, and a revocation request on it waiting for a decision.
+    const cert = await seedCertificate(
+      t,
+      await createTestPki(),
+      dept.id,
+      [
+        'www.fysik.exempel-universitetet.example.org',
+        'a-very-long-host-name-for-the-narrow-screen.fysik.exempel-universitetet.example.org',
+      ],
+      t.clock.now(),
+    );
+    ids.cert = cert.id;
+    await request(t.server)
+      .post(`/api/v1/certificates/${cert.id}/revocation-requests`)
+      .set('Authorization', `Bearer ${anna.token}`)
+      .send({
+        reason: 'cessationOfOperation',
+        explanation: 'Die Webseite wird abgeschaltet; der Server geht am Monatsende außer Betrieb.',
+      })
+      .expect(201);
     await withPassword(
       'anna.requester@fysik.exempel-universitetet.example.org',
       'anna-long-password',
@@ -144,6 +209,7 @@ describeWithBrowser('pages in a real browser', () => {
   afterAll(async () => {
     await browser?.close();
     await t?.close();
+    rmSync(tmp, { recursive: true, force: true });
   });
 
   async function loggedIn(email: string, password: string): Promise<Page> {
@@ -342,6 +408,56 @@ describeWithBrowser('pages in a real browser', () => {
     }
     await admin.close();
   }, 360_000);
+
+  it('fits the certificate, revocation, reconciliation and federation pages too, in every language', async () => {
+    const titles = new Map<string, string>();
+    const admin = await loggedIn('root@example.org', 'platform-admin-secret');
+    await visitNarrow(
+      admin,
+      [
+        '/certificates',
+        `/certificates/${ids.cert}`,
+        '/reconciliation',
+        '/revocation-requests',
+        '/account/identities',
+        `/nrens/${ids.nren}/login-policy`,
+      ],
+      titles,
+    );
+    // The approver sees the open revocation request with its two decisions, confirmed first.
+    await admin.goto(`${base}/certificates/${ids.cert}?lang=en`);
+    expect(await admin.locator('.revocation-request').count()).toBe(1);
+    expect(await admin.locator('.revocation-request details.confirm').count()).toBe(2);
+    for (const lang of ['fr', 'de', 'nl', 'sv']) {
+      await visitNarrow(
+        admin,
+        [
+          `/certificates?lang=${lang}`,
+          `/certificates/${ids.cert}?lang=${lang}`,
+          `/reconciliation?lang=${lang}`,
+          `/nrens/${ids.nren}/login-policy?lang=${lang}`,
+        ],
+        new Map(),
+      );
+    }
+    await admin.close();
+    const requester = await loggedIn(
+      'anna.requester@fysik.exempel-universitetet.example.org',
+      'anna-long-password',
+    );
+    await visitNarrow(requester, ['/certificates', `/certificates/${ids.cert}?lang=en`], new Map());
+    await requester.close();
+    const anonymous = await browser.newPage();
+    await visitNarrow(anonymous, ['/login/institution?q=univ'], titles);
+    for (const lang of ['fr', 'de', 'nl', 'sv']) {
+      await visitNarrow(anonymous, [`/login/institution?lang=${lang}`], new Map());
+    }
+    await anonymous.close();
+    for (const [path, title] of titles) {
+      expect([path, title.endsWith(` – ${APP}`)]).toEqual([path, true]);
+    }
+    expect(new Set(titles.values()).size).toBe(titles.size);
+  }, 420_000);
 
   it('has working language links on every form page, the NREN and invitation forms too', async () => {
     const admin = await loggedIn('root@example.org', 'platform-admin-secret');

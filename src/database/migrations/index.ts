@@ -28,6 +28,10 @@ import { Approvals1795000090000 as MysqlApprovals } from './mysql/1795000090000-
 import { Approvals1795000090000 as SqliteApprovals } from './sqlite/1795000090000-approvals.js';
 import { ApprovalDigests1795000091000 as MysqlApprovalDigests } from './mysql/1795000091000-approval-digests.js';
 import { ApprovalDigests1795000091000 as SqliteApprovalDigests } from './sqlite/1795000091000-approval-digests.js';
+import { RevocationRequests1795000160000 as MysqlRevocationRequests } from './mysql/1795000160000-revocation-requests.js';
+import { RevocationRequests1795000160000 as SqliteRevocationRequests } from './sqlite/1795000160000-revocation-requests.js';
+import { InvitationWithdrawn1795000161000 as MysqlInvitationWithdrawn } from './mysql/1795000161000-invitation-withdrawn.js';
+import { InvitationWithdrawn1795000161000 as SqliteInvitationWithdrawn } from './sqlite/1795000161000-invitation-withdrawn.js';
 
 // Generated SQL differs per dialect, so each has its own list. Never edit a merged one.
 export const MYSQL_MIGRATIONS = [
@@ -46,6 +50,8 @@ export const MYSQL_MIGRATIONS = [
   MysqlExpiryReminders,
   MysqlApprovals,
   MysqlApprovalDigests,
+  MysqlRevocationRequests,
+  MysqlInvitationWithdrawn,
 ];
 export const SQLITE_MIGRATIONS = [
   SqliteFoundation,
@@ -63,4 +69,6 @@ export const SQLITE_MIGRATIONS = [
   SqliteExpiryReminders,
   SqliteApprovals,
   SqliteApprovalDigests,
+  SqliteRevocationRequests,
+  SqliteInvitationWithdrawn,
 ];
