@@ -172,7 +172,7 @@ async function child(rows: number, smtpUrl: string, serve: boolean): Promise<voi
     // The median: the job's scan is one run, on a machine others share.
     const plainMs = plainTimes.sort((a, b) => a - b)[1];
     const [explained] = (await conn.query(`EXPLAIN ${plain}`, params)) as unknown as [
-      Record<string, unknown>[],
+      Record<string, string | number | null>[],
     ];
     const explain = explained.map(
       (r) =>
