@@ -4,9 +4,10 @@ import { Brackets, In, IsNull, type EntityManager } from 'typeorm';
 import { User } from '../accounts/user.entity.js';
 import { CertificateName } from '../certificates/certificate-name.entity.js';
 import { Certificate } from '../certificates/certificate.entity.js';
+import { reverseName } from '../certificates/search.js';
 import { appConfig } from '../config/app.config.js';
 import { expiryConfig } from '../config/expiry.config.js';
-import { insertOnce } from '../database/exactly-once.js';
+import { insertEachOnce, insertOnce } from '../database/exactly-once.js';
 import { Transactions } from '../database/transactions.js';
 import { wholeSeconds } from '../database/whole-seconds.js';
 import { isLanguage, type Language } from '../i18n/languages.js';
@@ -230,10 +231,17 @@ export class ExpiryReminders {
       return renewed;
     }
     const em = this.tx.manager;
+    // Found through the name index (a main name is one of the certificate's names): by
+    // main_name and organisation alone MySQL would read every certificate of the
+    // organisations involved, which at a million certificates is most of them.
     const candidates = await em
       .createQueryBuilder(Certificate, 'c')
+      .innerJoin(CertificateName, 'n', 'n.certificateId = c.id')
       .select(['c.id', 'c.organisationId', 'c.mainName', 'c.notAfter'])
-      .where("c.state = 'valid'")
+      .where('n.reversed IN (:...reversed)', {
+        reversed: [...new Set(imported.map((d) => reverseName(d.mainName).slice(0, 253)))],
+      })
+      .andWhere("c.state = 'valid'")
       .andWhere('c.mainName IN (:...names)', {
         names: [...new Set(imported.map((d) => d.mainName))],
       })
@@ -372,30 +380,26 @@ export class ExpiryReminders {
     now: Date,
   ): Promise<{ reminders: number; skipped: number }> {
     const items = [...recipient.items].sort((a, b) => a.id - b.id);
+    const base = { recipient: recipient.address, mailId: null, createdAt: now };
+    const rows = items.flatMap((item) => [
+      { ...base, certificateId: item.id, thresholdDays: item.send, outcome: 'sent' as const },
+      ...item.skipped.map((threshold) => ({
+        ...base,
+        certificateId: item.id,
+        thresholdDays: threshold,
+        outcome: 'skipped' as const,
+      })),
+    ]);
+    const inserted = await insertEachOnce(em, ExpiryReminder, rows);
     const fresh: Due[] = [];
     let skipped = 0;
+    let at = 0;
     for (const item of items) {
-      const base = {
-        certificateId: item.id,
-        recipient: recipient.address,
-        mailId: null,
-        createdAt: now,
-      };
-      if (
-        await insertOnce(em, ExpiryReminder, { ...base, thresholdDays: item.send, outcome: 'sent' })
-      ) {
+      if (inserted[at++]) {
         fresh.push(item);
       }
-      for (const threshold of item.skipped) {
-        if (
-          await insertOnce(em, ExpiryReminder, {
-            ...base,
-            thresholdDays: threshold,
-            outcome: 'skipped',
-          })
-        ) {
-          skipped += 1;
-        }
+      for (let k = 0; k < item.skipped.length; k++) {
+        skipped += inserted[at++] ? 1 : 0;
       }
     }
     if (fresh.length === 0) {

@@ -34,6 +34,8 @@ export class TestSmtpServer {
       authOptional: true,
       disabledCommands: ['STARTTLS'],
       logger: false,
+      // Loopback only: a reverse DNS lookup per connection would only add a resolver's delay.
+      disableReverseLookup: true,
       closeTimeout: 1000,
       onData: (stream, session, callback) => {
         simpleParser(stream)
