@@ -28,6 +28,8 @@ import { Approvals1795000090000 as MysqlApprovals } from './mysql/1795000090000-
 import { Approvals1795000090000 as SqliteApprovals } from './sqlite/1795000090000-approvals.js';
 import { ApprovalDigests1795000091000 as MysqlApprovalDigests } from './mysql/1795000091000-approval-digests.js';
 import { ApprovalDigests1795000091000 as SqliteApprovalDigests } from './sqlite/1795000091000-approval-digests.js';
+import { SecondFactor1795000120000 as MysqlSecondFactor } from './mysql/1795000120000-second-factor.js';
+import { SecondFactor1795000120000 as SqliteSecondFactor } from './sqlite/1795000120000-second-factor.js';
 
 // Generated SQL differs per dialect, so each has its own list. Never edit a merged one.
 export const MYSQL_MIGRATIONS = [
@@ -46,6 +48,7 @@ export const MYSQL_MIGRATIONS = [
   MysqlExpiryReminders,
   MysqlApprovals,
   MysqlApprovalDigests,
+  MysqlSecondFactor,
 ];
 export const SQLITE_MIGRATIONS = [
   SqliteFoundation,
@@ -63,4 +66,5 @@ export const SQLITE_MIGRATIONS = [
   SqliteExpiryReminders,
   SqliteApprovals,
   SqliteApprovalDigests,
+  SqliteSecondFactor,
 ];
