@@ -51,7 +51,7 @@ describe(`notification preferences on ${DIALECT}`, () => {
       const res = await login(agent, email, PASSWORD);
       expect([res.status, res.headers.location]).toEqual([303, '/']);
     }
-  }, 60_000);
+  }, 120_000);
   afterAll(() => t?.close());
 
   const submit = () =>
