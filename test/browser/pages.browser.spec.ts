@@ -6,6 +6,7 @@ import { Transactions } from '../../src/database/transactions.js';
 import { buildCsr, keyFor, toPem } from '../fixtures/csr/csr-builder.js';
 import { HAS_CHROMIUM, launchChromium } from '../support/browser.js';
 import { Directory } from '../support/directory.js';
+import { totpCode } from '../support/totp.js';
 import { createTestApp, type TestApp } from '../support/test-app.js';
 
 // What the code inside page.evaluate() uses of the page (the project has no DOM types).
@@ -70,11 +71,13 @@ describeWithBrowser('pages in a real browser', () => {
     const v = (await dir.api('get', `/domains/${validated.id}`)).body.version;
     await dir.api('patch', `/domains/${validated.id}`, { version: v, departmentIds: [dept.id] });
     ids.pending = (await dir.domain(org.id, 'pending.example.org')).id;
-    await dir.person(
-      'anna.requester@fysik.exempel-universitetet.example.org',
-      'requester',
-      dept.id,
-    );
+    ids.anna = (
+      await dir.person(
+        'anna.requester@fysik.exempel-universitetet.example.org',
+        'requester',
+        dept.id,
+      )
+    ).id;
     await withPassword(
       'anna.requester@fysik.exempel-universitetet.example.org',
       'anna-long-password',
@@ -169,9 +172,10 @@ describeWithBrowser('pages in a real browser', () => {
           new URL(page.url()).pathname + (path.includes('role=') ? '?role' : ''),
           await page.title(),
         );
-        if (SHOTS && width === 360) {
+        if (SHOTS && width === 390) {
+          const lang = await page.locator('html').getAttribute('lang');
           await page.screenshot({
-            path: `${SHOTS}/${path.replace(/\W+/g, '_')}.png`,
+            path: `${SHOTS}/${path.replace(/\W+/g, '_')}-${lang}.png`,
             fullPage: true,
           });
         }
@@ -214,6 +218,8 @@ describeWithBrowser('pages in a real browser', () => {
         '/requests/new',
         `/requests/${ids.request}`,
         '/account',
+        '/account/second-factor',
+        `/people/${ids.anna}/second-factor`,
         '/admin/outbox',
         '/invitations/new',
         '/invitations/new?role=rao',
@@ -276,6 +282,52 @@ describeWithBrowser('pages in a real browser', () => {
       seen.set(title, path);
     }
   }, 180_000);
+
+  it('fits the second-factor and account pages into 360 and 390 pixels in every language', async () => {
+    const polyglot = await loggedIn('root@example.org', 'platform-admin-secret');
+    for (const lang of ['fr', 'de', 'nl', 'sv', 'en']) {
+      await visitNarrow(
+        polyglot,
+        [`/account?lang=${lang}`, '/account/second-factor', `/people/${ids.anna}/second-factor`],
+        new Map(),
+      );
+    }
+    await polyglot.close();
+
+    // The second factor: enrolled through the page at 390 pixels (the recovery codes shown
+    // once), then the code page of the next login, in every language.
+    const enrolling = await loggedIn(
+      'anna.requester@fysik.exempel-universitetet.example.org',
+      'anna-long-password',
+    );
+    await enrolling.setViewportSize({ width: 390, height: 800 });
+    await enrolling.goto(`${base}/account/second-factor`);
+    const secret = (await enrolling.locator('#totp-secret').inputValue()).replace(/\s+/g, '');
+    await enrolling.locator('#code').fill(totpCode(secret, t.clock.now()));
+    await enrolling.locator('form[action="/account/second-factor"] button').click();
+    await enrolling.waitForLoadState();
+    expect(await enrolling.locator('#recovery-codes li').count()).toBe(10);
+    expect(
+      await enrolling.evaluate(() => document.scrollingElement!.scrollWidth <= window.innerWidth),
+    ).toBe(true);
+    if (SHOTS) {
+      await enrolling.screenshot({ path: `${SHOTS}/recovery-codes-en.png`, fullPage: true });
+    }
+    await enrolling.close();
+    const secondStep = await browser.newPage();
+    await secondStep.goto(`${base}/login?lang=en`);
+    await secondStep
+      .locator('#email')
+      .fill('anna.requester@fysik.exempel-universitetet.example.org');
+    await secondStep.locator('#password').fill('anna-long-password');
+    await secondStep.locator('form[action="/login"] button').click();
+    await secondStep.waitForURL(`${base}/login/code`);
+    await visitNarrow(secondStep, ['/login/code'], new Map());
+    for (const lang of ['fr', 'de', 'nl', 'sv']) {
+      await visitNarrow(secondStep, [`/login/code?lang=${lang}`], new Map());
+    }
+    await secondStep.close();
+  }, 300_000);
 
   it('has working language links on every form page, the NREN and invitation forms too', async () => {
     const admin = await loggedIn('root@example.org', 'platform-admin-secret');
