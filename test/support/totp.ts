@@ -11,7 +11,7 @@ export function totpCode(secret: string, at: Date): string {
 
 // The key as the enrolment page shows it (groups of four, for typing).
 export function secretOnPage(html: string): string {
-  const match = /id="totp-secret" readonly value="([A-Z2-7 ]+)"/.exec(html);
+  const match = /id="totp-secret">([A-Z2-7 ]+)</.exec(html);
   if (!match) {
     throw new Error('no TOTP key on the page');
   }
