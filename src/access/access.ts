@@ -156,11 +156,6 @@ export function canEditProducts(p: Principal): boolean {
   return s.platform || s.nrens.size > 0;
 }
 
-// Who must have a second factor when TOTP_REQUIRED is on: whoever can approve or administer.
-export function approvesOrAdministers(p: { grants: { role: Role }[] }): boolean {
-  return p.grants.some((g) => g.role !== 'requester');
-}
-
 // Resetting someone's second factor: a platform administrator for anyone, an NREN
 // administrator for a person whose every role lies in their NRENs; never one's own (that
 // takes a current code, on the account page).

@@ -15,7 +15,7 @@ import { Transactions } from '../database/transactions.js';
 import { notificationChoices } from './notifications.js';
 import { SecondFactorService } from './second-factor.service.js';
 import { sessionConfig } from '../config/session.config.js';
-import { approvesOrAdministers } from '../access/access.js';
+import { approvesOrAdministers } from './principal.js';
 
 @Controller('account')
 export class AccountController {
@@ -90,11 +90,7 @@ export class AccountController {
   }
 
   @Post('notifications')
-  async setNotifications(
-    @Body('kinds') kinds: unknown,
-    @Req() req: Request,
-    @Res() res: Response,
-  ) {
+  async setNotifications(@Body('kinds') kinds: unknown, @Req() req: Request, @Res() res: Response) {
     const wanted = (Array.isArray(kinds) ? kinds : [kinds]).filter(
       (k): k is string => typeof k === 'string',
     );
@@ -131,7 +127,11 @@ export class AccountController {
   // Confirms the enrolment with a first code; the recovery codes are shown this once.
   @Post('second-factor')
   @HttpCode(200)
-  async secondFactorConfirm(@Body('code') code: unknown, @Req() req: Request, @Res() res: Response) {
+  async secondFactorConfirm(
+    @Body('code') code: unknown,
+    @Req() req: Request,
+    @Res() res: Response,
+  ) {
     try {
       const codes = await this.secondFactor.confirmEnrolment(
         req.principal!.userId,
@@ -148,7 +148,11 @@ export class AccountController {
 
   @Post('second-factor/disable')
   @HttpCode(200)
-  async secondFactorDisable(@Body('code') code: unknown, @Req() req: Request, @Res() res: Response) {
+  async secondFactorDisable(
+    @Body('code') code: unknown,
+    @Req() req: Request,
+    @Res() res: Response,
+  ) {
     try {
       await this.secondFactor.disableOwn(
         req.principal!.userId,

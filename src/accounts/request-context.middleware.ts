@@ -10,7 +10,7 @@ import { languageLinks } from '../common/form-drafts.js';
 import { isLanguage, LANG_COOKIE, Language } from '../i18n/languages.js';
 import { AccountsService } from './accounts.service.js';
 import { CsrfTokens } from './csrf.js';
-import { approvesOrAdministers } from '../access/access.js';
+import { approvesOrAdministers } from './principal.js';
 import { SecondFactorService } from './second-factor.service.js';
 
 // What someone who must enrol a second factor may still reach before they have.

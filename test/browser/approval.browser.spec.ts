@@ -97,7 +97,7 @@ describeWithBrowser(
         requester.waitForEvent('download'),
         requester.locator('ul.downloads a').first().click(),
       ]);
-      const pem = await readFile((await download.path())!, 'utf8');
+      const pem = await readFile(await download.path(), 'utf8');
       expect(pem).toContain('-----BEGIN CERTIFICATE-----');
     }, 120_000);
   },

@@ -302,7 +302,10 @@ describeWithBrowser('pages in a real browser', () => {
     );
     await enrolling.setViewportSize({ width: 390, height: 800 });
     await enrolling.goto(`${base}/account/second-factor`);
-    const secret = ((await enrolling.locator('#totp-secret').textContent()) ?? '').replace(/\s+/g, '');
+    const secret = ((await enrolling.locator('#totp-secret').textContent()) ?? '').replace(
+      /\s+/g,
+      '',
+    );
     await enrolling.locator('#code').fill(totpCode(secret, t.clock.now()));
     await enrolling.locator('form[action="/account/second-factor"] button').click();
     await enrolling.waitForLoadState();
