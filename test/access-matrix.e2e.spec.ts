@@ -877,6 +877,42 @@ function requestCases(): Case[] {
   return [...view, ...list, ...cancel, ...decide, ...create];
 }
 
+// Resetting someone's second factor: the platform administrator anyone's, an NREN
+// administrator that of people whose roles all lie in their NREN; nobody their own.
+const RESETS_SECOND_FACTOR_OF: Record<Actor, Actor[]> = {
+  admin: ['nrenA', 'raoA1', 'draoA1d1', 'reqA1d1', 'reqA1d2', 'raoB1'],
+  nrenA: ['raoA1', 'draoA1d1', 'reqA1d1', 'reqA1d2'],
+  raoA1: [],
+  draoA1d1: [],
+  reqA1d1: [],
+  reqA1d2: [],
+  raoB1: [],
+};
+
+function secondFactorCases(): Case[] {
+  return ACTORS.flatMap((actor) =>
+    [...ACTORS, UNKNOWN].map((target): Case => {
+      const allowed =
+        target !== UNKNOWN && RESETS_SECOND_FACTOR_OF[actor].includes(target as Actor);
+      const path = (id: number) => `/people/${id}/second-factor/reset`;
+      return {
+        name: `${ACTOR_LABEL[actor]} POST /people/${target}/second-factor/reset -> ${allowed ? '200' : '404'}`,
+        async run() {
+          const id = target === UNKNOWN ? UNKNOWN_ID : fx.ids[`user:${target}`];
+          const res = await fx.call(actor, 'post', path(id), {});
+          if (allowed) {
+            expect([res.status, res.body]).toEqual([200, { userId: id, reset: false }]);
+            return;
+          }
+          expectLikeUnknown(res, await fx.call(actor, 'post', path(UNKNOWN_ID), {}), {
+            status: 404,
+          });
+        },
+      };
+    }),
+  );
+}
+
 // Revocation requests: those who hold a certificate (its department's people) ask; those who
 // decide on its requests (NREN, RAO, DRAO) refuse or approve. Someone who sees the certificate
 // but is on the other side gets 403; anyone else 404, like an unknown certificate.
@@ -1278,6 +1314,7 @@ const CASES: Case[] = [
   ...requestCases(),
   ...pipelineCases(),
   ...revocationRequestCases(),
+  ...secondFactorCases(),
   ...nrenCreateCases(),
   ...ENDPOINTS.flatMap(objectCases),
   ...listCases('departments'),

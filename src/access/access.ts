@@ -159,3 +159,24 @@ export function canEditProducts(p: Principal): boolean {
   const s = scopeOf(p);
   return s.platform || s.nrens.size > 0;
 }
+
+// Resetting someone's second factor: a platform administrator for anyone, an NREN
+// administrator for a person whose every role lies in their NRENs; never one's own (that
+// takes a current code, on the account page).
+export function canResetSecondFactor(
+  p: Principal,
+  target: { userId: number; places: Place[]; platformAdmin: boolean },
+): boolean {
+  if (target.userId === p.userId) {
+    return false;
+  }
+  const s = scopeOf(p);
+  if (s.platform) {
+    return true;
+  }
+  return (
+    !target.platformAdmin &&
+    target.places.length > 0 &&
+    target.places.every((place) => s.nrens.has(place.nrenId))
+  );
+}

@@ -11,6 +11,11 @@ import { AccountsService } from './accounts.service.js';
 import { PasswordsService } from './passwords.service.js';
 import { formFailure } from '../common/forms.js';
 import { I18nService } from '../i18n/i18n.service.js';
+import { Transactions } from '../database/transactions.js';
+import { notificationChoices } from './notifications.js';
+import { SecondFactorService } from './second-factor.service.js';
+import { sessionConfig } from '../config/session.config.js';
+import { approvesOrAdministers } from './principal.js';
 
 @Controller('account')
 export class AccountController {
@@ -18,7 +23,10 @@ export class AccountController {
     private readonly accounts: AccountsService,
     private readonly passwords: PasswordsService,
     private readonly i18n: I18nService,
+    private readonly secondFactor: SecondFactorService,
+    private readonly tx: Transactions,
     @Inject(appConfig.KEY) private readonly app: ConfigType<typeof appConfig>,
+    @Inject(sessionConfig.KEY) private readonly sessions: ConfigType<typeof sessionConfig>,
   ) {}
 
   private async page(
@@ -31,6 +39,8 @@ export class AccountController {
     const tokens = await this.accounts.listTokens(principal.userId);
     res.status(status).render('accounts/account', {
       tokens,
+      secondFactor: await this.secondFactor.status(principal.userId),
+      notifications: await notificationChoices(this.tx.manager, principal.userId),
       languageOptions: LANGUAGES.map((code) => ({
         code,
         selected: code === (principal.language ?? req.lang),
@@ -76,6 +86,91 @@ export class AccountController {
       return;
     }
     req.session.flash = { kind: 'info', key: 'ui.password.changed' };
+    res.redirect(303, '/account');
+  }
+
+  @Post('notifications')
+  async setNotifications(@Body('kinds') kinds: unknown, @Req() req: Request, @Res() res: Response) {
+    const wanted = (Array.isArray(kinds) ? kinds : [kinds]).filter(
+      (k): k is string => typeof k === 'string',
+    );
+    await this.accounts.setNotifications(req.principal!.userId, wanted, actorOf(req));
+    req.session.flash = { kind: 'info', key: 'accounts.notifications.saved' };
+    res.redirect(303, '/account');
+  }
+
+  private async secondFactorPage(
+    req: Request,
+    res: Response,
+    extra: Record<string, unknown> = {},
+    status = 200,
+  ) {
+    const p = req.principal!;
+    const current = await this.secondFactor.status(p.userId);
+    const enrolment = current.enrolled
+      ? null
+      : await this.secondFactor.beginEnrolment(p.userId, p.email);
+    res.status(status).render('accounts/second-factor', {
+      status: current,
+      enrolment,
+      secretSpaced: enrolment?.secret.match(/.{1,4}/g)?.join(' '),
+      required: !current.enrolled && this.sessions.totpRequired && approvesOrAdministers(p),
+      ...extra,
+    });
+  }
+
+  @Get('second-factor')
+  async secondFactorShow(@Req() req: Request, @Res() res: Response): Promise<void> {
+    await this.secondFactorPage(req, res);
+  }
+
+  // Confirms the enrolment with a first code; the recovery codes are shown this once.
+  @Post('second-factor')
+  @HttpCode(200)
+  async secondFactorConfirm(
+    @Body('code') code: unknown,
+    @Req() req: Request,
+    @Res() res: Response,
+  ) {
+    try {
+      const codes = await this.secondFactor.confirmEnrolment(
+        req.principal!.userId,
+        typeof code === 'string' ? code.slice(0, 64) : '',
+        actorOf(req),
+      );
+      res.setHeader('Cache-Control', 'no-store');
+      res.render('accounts/recovery-codes', { codes });
+    } catch (err) {
+      const failure = formFailure(err, req, this.i18n);
+      await this.secondFactorPage(req, res, { ...failure }, failure.status);
+    }
+  }
+
+  @Post('second-factor/disable')
+  @HttpCode(200)
+  async secondFactorDisable(
+    @Body('code') code: unknown,
+    @Req() req: Request,
+    @Res() res: Response,
+  ) {
+    try {
+      await this.secondFactor.disableOwn(
+        req.principal!.userId,
+        typeof code === 'string' ? code.slice(0, 64) : '',
+        actorOf(req),
+      );
+    } catch (err) {
+      if (err instanceof DomainError && err.kind === 'rate-limited') {
+        res.setHeader('Retry-After', String(err.params.seconds));
+        const formError = this.i18n.t(req.lang, `errors.${err.code}`, err.params);
+        await this.secondFactorPage(req, res, { formError }, 429);
+        return;
+      }
+      const failure = formFailure(err, req, this.i18n);
+      await this.secondFactorPage(req, res, { ...failure }, failure.status);
+      return;
+    }
+    req.session.flash = { kind: 'info', key: 'accounts.secondFactor.disabled' };
     res.redirect(303, '/account');
   }
 

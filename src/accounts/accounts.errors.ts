@@ -10,6 +10,9 @@ export const ACCOUNT_ERROR_CODES = [
   'password_too_common',
   'password_contains_email',
   'password_wrong',
+  'second_factor_wrong',
+  'second_factor_missing',
+  'second_factor_present',
 ] as const;
 
 // Same message whether or not the account exists.
@@ -34,5 +37,24 @@ export class AccountExists extends DomainError {
 export class CsrfFailed extends DomainError {
   constructor() {
     super('forbidden', 'csrf_failed');
+  }
+}
+
+// A wrong, spent or mistyped code: the same message for each.
+export class SecondFactorWrong extends DomainError {
+  constructor() {
+    super('invalid', 'second_factor_wrong', {}, [{ field: 'code', code: 'second_factor_wrong' }]);
+  }
+}
+
+export class SecondFactorMissing extends DomainError {
+  constructor() {
+    super('conflict', 'second_factor_missing');
+  }
+}
+
+export class SecondFactorPresent extends DomainError {
+  constructor() {
+    super('conflict', 'second_factor_present');
   }
 }

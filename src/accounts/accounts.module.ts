@@ -8,6 +8,8 @@ import { AuthGuard } from './auth.guard.js';
 import { CsrfTokens } from './csrf.js';
 import { LoginThrottleService } from './login-throttle.service.js';
 import { PasswordsService } from './passwords.service.js';
+import { SecondFactorService } from './second-factor.service.js';
+import { SecretBox } from '../common/secret-box.js';
 import { RequestContextMiddleware } from './request-context.middleware.js';
 
 @Module({
@@ -16,10 +18,12 @@ import { RequestContextMiddleware } from './request-context.middleware.js';
     AccountsService,
     LoginThrottleService,
     PasswordsService,
+    SecondFactorService,
+    SecretBox,
     CsrfTokens,
     { provide: APP_GUARD, useClass: AuthGuard },
   ],
-  exports: [AccountsService, PasswordsService],
+  exports: [AccountsService, PasswordsService, SecondFactorService],
 })
 export class AccountsModule implements NestModule {
   configure(consumer: MiddlewareConsumer): void {

@@ -15,6 +15,8 @@ import { passwordProblems } from './password-policy.js';
 import type { Principal } from './principal.js';
 import { RoleGrant } from './role-grant.entity.js';
 import { User } from './user.entity.js';
+import { NotificationOptOut } from './notification-opt-out.entity.js';
+import { MANDATORY_NOTIFICATIONS, NOTIFICATION_KINDS } from './notifications.js';
 
 const ARGON2 = { type: argon2.argon2id } as const;
 const TOKEN_PREFIX = 'ra_';
@@ -141,6 +143,30 @@ export class AccountsService implements OnModuleInit {
         subjectType: 'user',
         subjectId: userId,
         detail: { language },
+      });
+    });
+  }
+
+  // The kinds of e-mail this person wants, from a form's ticked boxes; mandatory kinds are
+  // always on whatever was sent.
+  async setNotifications(userId: number, wanted: string[], actor: Actor): Promise<void> {
+    const off = NOTIFICATION_KINDS.filter(
+      (k) => !MANDATORY_NOTIFICATIONS.has(k) && !wanted.includes(k),
+    );
+    await this.tx.run(async (em) => {
+      await em.delete(NotificationOptOut, { userId });
+      if (off.length) {
+        const createdAt = this.clock.now();
+        await em.insert(
+          NotificationOptOut,
+          off.map((kind) => ({ userId, kind, createdAt })),
+        );
+      }
+      await this.audit.record(em, actor, {
+        action: 'account.notifications-changed',
+        subjectType: 'user',
+        subjectId: userId,
+        detail: { off },
       });
     });
   }

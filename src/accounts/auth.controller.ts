@@ -1,18 +1,13 @@
 import { Body, Controller, Get, Post, Query, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { Clock } from '../common/clock.js';
 import { DomainError, httpStatusOf } from '../common/errors.js';
 import { Public } from '../common/public.decorator.js';
 import { actorOf } from '../common/request.js';
 import { I18nService } from '../i18n/i18n.service.js';
 import { AuditService } from '../audit/audit.service.js';
-import {
-  destroySession,
-  safeNext,
-  SESSION_COOKIE,
-  startSession,
-} from '../sessions/session-helpers.js';
+import { destroySession, safeNext, SESSION_COOKIE } from '../sessions/session-helpers.js';
 import { AccountsService } from './accounts.service.js';
+import { SecondFactorService } from './second-factor.service.js';
 
 interface LoginForm {
   email?: unknown;
@@ -26,7 +21,7 @@ export class AuthController {
     private readonly accounts: AccountsService,
     private readonly audit: AuditService,
     private readonly i18n: I18nService,
-    private readonly clock: Clock,
+    private readonly secondFactor: SecondFactorService,
   ) {}
 
   @Public()
@@ -56,8 +51,7 @@ export class AuthController {
     const next = safeNext(form.next);
     try {
       const user = await this.accounts.authenticate(email, password, req.ip);
-      await startSession(req, user.id, this.clock.now().getTime());
-      res.redirect(303, next);
+      res.redirect(303, await this.secondFactor.signIn(req, user.id, next));
     } catch (err) {
       if (
         !(err instanceof DomainError) ||
@@ -71,6 +65,44 @@ export class AuthController {
       res.status(httpStatusOf(err.kind)).render('accounts/login', {
         email,
         next,
+        error: this.i18n.t(req.lang, `errors.${err.code}`, err.params),
+      });
+    }
+  }
+
+  // The second step of a login, for accounts with a second factor.
+  @Public()
+  @Get('login/code')
+  codePage(@Req() req: Request, @Res() res: Response): void {
+    if (req.principal) {
+      return res.redirect(303, '/');
+    }
+    if (!this.secondFactor.pendingUserId(req)) {
+      return res.redirect(303, '/login');
+    }
+    res.render('accounts/login-code', {});
+  }
+
+  @Public()
+  @Post('login/code')
+  async code(@Body('code') code: unknown, @Req() req: Request, @Res() res: Response) {
+    try {
+      const next = await this.secondFactor.completeSignIn(
+        req,
+        typeof code === 'string' ? code.slice(0, 64) : '',
+      );
+      res.redirect(303, next ?? '/login?expired');
+    } catch (err) {
+      if (
+        !(err instanceof DomainError) ||
+        (err.code !== 'second_factor_wrong' && err.kind !== 'rate-limited')
+      ) {
+        throw err;
+      }
+      if (err.kind === 'rate-limited') {
+        res.setHeader('Retry-After', String(err.params.seconds));
+      }
+      res.status(httpStatusOf(err.kind)).render('accounts/login-code', {
         error: this.i18n.t(req.lang, `errors.${err.code}`, err.params),
       });
     }

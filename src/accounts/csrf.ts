@@ -34,7 +34,7 @@ export class CsrfTokens {
 
   private sign(req: Request, nonce: string): string {
     // A token taken from one signed-in session is worthless in any other.
-    const binding = req.session?.userId ? req.sessionID : '';
+    const binding = req.session?.userId || req.session?.pendingUserId ? req.sessionID : '';
     return createHmac('sha256', this.key).update(`${nonce}\n${binding}`).digest('base64url');
   }
 

@@ -19,6 +19,12 @@ export function throttleKeys(email: string, ip: string | undefined): string[] {
   return ip ? [...keys, `address:${ip}`.slice(0, 100)] : keys;
 }
 
+// Wrong second-factor codes, per account: the password was right, so the address is not
+// the point; LOGIN_MAX_FAILURES free, then the same doubling wait.
+export function secondFactorThrottleKey(userId: number): string {
+  return `totp:${userId}`;
+}
+
 // After the free attempts, each further one doubles the wait: 15 s, 30 s, 60 s ... 15 min.
 export function delayAfter(failures: number, freeFailures: number): number {
   if (failures < freeFailures) {
@@ -93,7 +99,7 @@ export class LoginThrottleService {
   async succeeded(keys: string[]): Promise<void> {
     await this.tx.run(async (em) => {
       for (const row of await this.lockRows(em, keys)) {
-        if (row.key.startsWith('pair:')) {
+        if (row.key.startsWith('pair:') || row.key.startsWith('totp:')) {
           await em.delete(LoginThrottle, { key: row.key });
           continue;
         }

@@ -24,3 +24,9 @@ export function hasRole(principal: Principal, role: Role, scopeId?: number): boo
 export function isPlatformAdmin(principal: Principal): boolean {
   return hasRole(principal, 'platform-admin');
 }
+
+// Who must have a second factor when TOTP_REQUIRED is on: whoever can approve or administer
+// (every role but requester; see src/access/access.ts for what each may do).
+export function approvesOrAdministers(p: { grants: Grant[] }): boolean {
+  return p.grants.some((g) => g.role !== 'requester');
+}

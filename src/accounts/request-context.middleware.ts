@@ -10,6 +10,11 @@ import { languageLinks } from '../common/form-drafts.js';
 import { isLanguage, LANG_COOKIE, Language } from '../i18n/languages.js';
 import { AccountsService } from './accounts.service.js';
 import { CsrfTokens } from './csrf.js';
+import { approvesOrAdministers } from './principal.js';
+import { SecondFactorService } from './second-factor.service.js';
+
+// What someone who must enrol a second factor may still reach before they have.
+const ENROLMENT_PATHS = /^\/(account\/second-factor(\/.*)?|logout)$/;
 
 // The language cookie outranks the saved preference; both ways of choosing set it.
 export function rememberLanguage(res: Response, lang: Language, secure: boolean): void {
@@ -30,6 +35,7 @@ export class RequestContextMiddleware implements NestMiddleware {
     private readonly i18n: I18nService,
     private readonly clock: Clock,
     private readonly csrf: CsrfTokens,
+    private readonly secondFactor: SecondFactorService,
     @Inject(appConfig.KEY) private readonly app: ConfigType<typeof appConfig>,
     @Inject(sessionConfig.KEY) private readonly sessions: ConfigType<typeof sessionConfig>,
   ) {}
@@ -44,6 +50,10 @@ export class RequestContextMiddleware implements NestMiddleware {
       }
       // The login page this request is about to be sent to says why.
       req.sessionExpired = expired;
+      if (await this.mustEnrolFirst(req)) {
+        res.redirect(303, '/account/second-factor');
+        return;
+      }
       next();
     } catch (err) {
       next(err);
@@ -71,6 +81,17 @@ export class RequestContextMiddleware implements NestMiddleware {
     }
     req.principal = (await this.accounts.loadPrincipal(s.userId, 'session')) ?? undefined;
     return false;
+  }
+
+  // With TOTP_REQUIRED, an approver or administrator without a second factor gets to no page
+  // but its enrolment (and logout). API tokens are not affected.
+  private async mustEnrolFirst(req: Request): Promise<boolean> {
+    const p = req.principal;
+    if (!this.sessions.totpRequired || !p || p.via !== 'session' || !approvesOrAdministers(p)) {
+      return false;
+    }
+    const path = '/' + (req.originalUrl.split('?')[0] ?? '').replace(/^[/\\]+/, '');
+    return !ENROLMENT_PATHS.test(path) && !(await this.secondFactor.isEnrolled(p.userId));
   }
 
   private language(req: Request, res: Response): Language {

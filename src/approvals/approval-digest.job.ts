@@ -3,6 +3,7 @@ import type { ConfigType } from '@nestjs/config';
 import { Cron, CronExpression } from '@nestjs/schedule';
 import type { Principal } from '../accounts/principal.js';
 import { RoleGrant } from '../accounts/role-grant.entity.js';
+import { wantsNotification } from '../accounts/notifications.js';
 import { User } from '../accounts/user.entity.js';
 import { Clock } from '../common/clock.js';
 import { appConfig } from '../config/app.config.js';
@@ -64,7 +65,7 @@ export class ApprovalDigestJob {
     const sent: number[] = [];
     for (const personId of people) {
       const p = await this.principalOf(personId);
-      if (!p) {
+      if (!p || !(await wantsNotification(em, personId, 'approval-digest'))) {
         continue;
       }
       const waiting = await this.requests.list(

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
-import { ConfigError, durationSeconds, parseEnv } from './env.js';
+import { booleanFlag, ConfigError, durationSeconds, parseEnv } from './env.js';
 
 const schema = z.object({
   NODE_ENV: z.string().default('development'),
@@ -14,6 +14,8 @@ const schema = z.object({
   LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).max(1000).default(5),
   LOGIN_ACCOUNT_MAX_FAILURES: z.coerce.number().int().min(1).max(100000).default(50),
   LOGIN_FAILURE_WINDOW: durationSeconds.default(15 * 60),
+  // Approvers and administrators must have a second factor (TOTP) to use the pages.
+  TOTP_REQUIRED: booleanFlag.optional(),
 });
 
 // Outside production a missing secret is generated once and kept in the data folder, so
@@ -42,6 +44,7 @@ export function loadSessionConfig(env: NodeJS.ProcessEnv = process.env) {
     // Account-wide, from any address: never below the per-address count.
     loginAccountMaxFailures: Math.max(e.LOGIN_ACCOUNT_MAX_FAILURES, e.LOGIN_MAX_FAILURES),
     loginFailureWindowMs: e.LOGIN_FAILURE_WINDOW * 1000,
+    totpRequired: e.TOTP_REQUIRED ?? e.NODE_ENV === 'production',
   };
 }
 

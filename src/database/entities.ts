@@ -2,6 +2,8 @@ import { ApiToken } from '../accounts/api-token.entity.js';
 import { LoginThrottle } from '../accounts/login-throttle.entity.js';
 import { RoleGrant } from '../accounts/role-grant.entity.js';
 import { User } from '../accounts/user.entity.js';
+import { RecoveryCode, SecondFactor } from '../accounts/second-factor.entity.js';
+import { NotificationOptOut } from '../accounts/notification-opt-out.entity.js';
 import { RequestApproval } from '../requests/request-approval.entity.js';
 import { Substitution } from '../requests/substitution.entity.js';
 import { ApprovalDigest } from '../approvals/approval-digest.entity.js';
@@ -74,4 +76,7 @@ export const ENTITIES = [
   Substitution,
   ApprovalDigest,
   RevocationRequest,
+  SecondFactor,
+  RecoveryCode,
+  NotificationOptOut,
 ];

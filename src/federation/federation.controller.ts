@@ -29,6 +29,7 @@ import { Invitation, invitationClosed } from '../people/invitation.entity.js';
 import { InvitationInvalid } from '../people/people.errors.js';
 import { sha256Hex } from '../common/hash.js';
 import { safeNext, saveSession, startSession } from '../sessions/session-helpers.js';
+import { SecondFactorService } from '../accounts/second-factor.service.js';
 import type { LoginIntent } from './federation-login.entity.js';
 import {
   FederationLoginsService,
@@ -87,6 +88,7 @@ export class FederationController {
     private readonly tx: Transactions,
     private readonly audit: AuditService,
     private readonly clock: Clock,
+    private readonly secondFactor: SecondFactorService,
     @Inject(appConfig.KEY) private readonly app: ConfigType<typeof appConfig>,
     @Inject(sessionConfig.KEY) private readonly sessions: ConfigType<typeof sessionConfig>,
   ) {}
@@ -266,14 +268,21 @@ export class FederationController {
       }
       const { login, identity } = await this.logins.complete(id, secret);
       const user = await this.federation.finish(login, identity, req.principal, req.ip);
-      await startSession(req, user.id, this.clock.now().getTime());
+      const next = login.intent === 'link' ? '/account/identities' : safeNext(login.nextPath);
+      // Linking an identity while signed in keeps the second factor this session passed.
+      let goTo = next;
+      if (req.principal?.userId === user.id) {
+        await startSession(req, user.id, this.clock.now().getTime());
+      } else {
+        goTo = await this.secondFactor.signIn(req, user.id, next);
+      }
       if (login.intent === 'link') {
         req.session.flash = { kind: 'info', key: 'federation.identities.linked' };
       } else if (login.intent === 'invitation') {
         req.session.flash = { kind: 'info', key: 'people.accept.done' };
       }
       await saveSession(req);
-      res.redirect(303, login.intent === 'link' ? '/account/identities' : safeNext(login.nextPath));
+      res.redirect(303, goTo);
     } catch (err) {
       await this.refused(req, err);
       throw err;

@@ -351,6 +351,15 @@ export const API_ROUTES: ApiRoute[] = [
     problems: [404, 422],
   },
   {
+    method: 'post',
+    path: '/api/v1/people/:id/second-factor/reset',
+    tag: 'people',
+    summary: "Reset a person's second factor (TOTP); they enrol again at their next login",
+    status: 200,
+    response: z.object({ userId: z.int().positive(), reset: z.boolean() }),
+    problems: [404],
+  },
+  {
     method: 'get',
     path: '/api/v1/invitations',
     tag: 'people',

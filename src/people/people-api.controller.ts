@@ -1,4 +1,5 @@
-import { Body, Controller, Get, Post, Query, Req } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
+import { ParseIdPipe } from '../common/ids.js';
 import type { Request } from 'express';
 import { queryId } from '../common/ids.js';
 import { actorOf } from '../common/request.js';
@@ -35,5 +36,14 @@ export class PeopleApiController {
   @Post('invitations')
   async invite(@Body() body: unknown, @Req() req: Request) {
     return invitationView(await this.people.invite(req.principal!, body, actorOf(req), req.lang));
+  }
+
+  // An administrator's reset of someone's second factor (audited); `reset` is false when they
+  // had none.
+  @Post('people/:id/second-factor/reset')
+  @HttpCode(200)
+  async resetSecondFactor(@Param('id', ParseIdPipe) id: number, @Req() req: Request) {
+    const reset = await this.people.resetSecondFactor(req.principal!, id, actorOf(req));
+    return { userId: id, reset };
   }
 }

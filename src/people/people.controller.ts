@@ -7,8 +7,8 @@ import { ParseIdPipe } from '../common/ids.js';
 import { actorOf } from '../common/request.js';
 import { I18nService } from '../i18n/i18n.service.js';
 import { LANGUAGES } from '../i18n/languages.js';
-import { safeNext, saveSession, startSession } from '../sessions/session-helpers.js';
-import { Clock } from '../common/clock.js';
+import { safeNext, saveSession } from '../sessions/session-helpers.js';
+import { SecondFactorService } from '../accounts/second-factor.service.js';
 import type { Invitation } from './invitation.entity.js';
 import { PeopleService } from './people.service.js';
 
@@ -17,7 +17,7 @@ export class PeopleController {
   constructor(
     private readonly people: PeopleService,
     private readonly i18n: I18nService,
-    private readonly clock: Clock,
+    private readonly secondFactor: SecondFactorService,
   ) {}
 
   // First the role, then the place it needs (only places where this person may give it).
@@ -123,12 +123,10 @@ export class PeopleController {
     const invitation = await this.people.findOpen(token);
     try {
       const user = await this.people.accept(token, body, req.principal, req.ip);
-      if (!req.principal) {
-        await startSession(req, user.id, this.clock.now().getTime());
-      }
+      const goTo = req.principal ? '/' : await this.secondFactor.signIn(req, user.id, '/');
       req.session.flash = { kind: 'info', key: 'people.accept.done' };
       await saveSession(req);
-      res.redirect(303, '/');
+      res.redirect(303, goTo);
     } catch (err) {
       const failure = formFailure(err, req, this.i18n);
       res.status(failure.status).render('people/accept', {

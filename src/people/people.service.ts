@@ -2,13 +2,14 @@ import { Injectable } from '@nestjs/common';
 import * as argon2 from 'argon2';
 import { randomBytes } from 'node:crypto';
 import { EntityManager, In, IsNull } from 'typeorm';
-import { can, canInvite, scopeOf, type Place } from '../access/access.js';
+import { can, canInvite, canResetSecondFactor, scopeOf, type Place } from '../access/access.js';
 import { placeOfDepartment, placeOfNren, placeOfOrganisation } from '../access/places.js';
 import { normaliseEmail } from '../accounts/accounts.service.js';
 import { passwordProblems } from '../accounts/password-policy.js';
 import type { Principal } from '../accounts/principal.js';
 import { ROLE_SCOPE, RoleGrant, type Role } from '../accounts/role-grant.entity.js';
 import { User } from '../accounts/user.entity.js';
+import { SecondFactorService } from '../accounts/second-factor.service.js';
 import { AuditService, type Actor } from '../audit/audit.service.js';
 import { Clock } from '../common/clock.js';
 import { NotFound, ValidationFailed } from '../common/errors.js';
@@ -31,6 +32,8 @@ export interface PersonRow {
   email: string;
   displayName: string;
   roles: { role: Role; scopeId: number; scopeName: string; removable?: boolean }[];
+  // This person may reset the listed person's second factor.
+  secondFactorResettable?: boolean;
 }
 
 @Injectable()
@@ -40,6 +43,7 @@ export class PeopleService {
     private readonly audit: AuditService,
     private readonly clock: Clock,
     private readonly mail: MailService,
+    private readonly secondFactor: SecondFactorService,
   ) {}
 
   // Where a role's scope sits, and its name for display; null when the scope does not exist.
@@ -223,7 +227,61 @@ export class PeopleService {
       });
       byUser.set(g.userId, row);
     }
+    for (const row of byUser.values()) {
+      row.secondFactorResettable = canResetSecondFactor(
+        p,
+        await this.secondFactorPlaces(row.userId, placeOf),
+      );
+    }
     return [...byUser.values()].sort((a, b) => a.email.localeCompare(b.email));
+  }
+
+  // Where all of a person's roles lie, for the rule on resetting their second factor.
+  private async secondFactorPlaces(
+    userId: number,
+    placeOf = this.scopePlaces(),
+  ): Promise<{ userId: number; places: Place[]; platformAdmin: boolean }> {
+    const grants = await this.tx.manager.findBy(RoleGrant, { userId });
+    const places: Place[] = [];
+    for (const g of grants) {
+      const found = g.role === 'platform-admin' ? null : await placeOf(g.role, g.scopeId);
+      if (found) {
+        places.push(found.place);
+      }
+    }
+    return { userId, places, platformAdmin: grants.some((g) => g.role === 'platform-admin') };
+  }
+
+  // The person whose second factor this administrator may reset, or 404.
+  async secondFactorOf(
+    p: Principal,
+    userId: number,
+  ): Promise<{ userId: number; email: string; displayName: string; enrolled: boolean }> {
+    const user = await this.tx.manager.findOneBy(User, { id: userId });
+    if (!user || !canResetSecondFactor(p, await this.secondFactorPlaces(userId))) {
+      throw new NotFound('user');
+    }
+    return {
+      userId,
+      email: user.email,
+      displayName: user.displayName,
+      enrolled: await this.secondFactor.isEnrolled(userId),
+    };
+  }
+
+  // A lost phone: the person enrols again at their next login. Audited with who did it.
+  async resetSecondFactor(p: Principal, userId: number, actor: Actor): Promise<boolean> {
+    await this.secondFactorOf(p, userId);
+    return this.tx.run(async (em) => {
+      const removed = await this.secondFactor.remove(em, userId);
+      await this.audit.record(em, actor, {
+        action: 'second-factor.reset',
+        subjectType: 'user',
+        subjectId: userId,
+        detail: { removed },
+      });
+      return removed;
+    });
   }
 
   async invite(

@@ -14,6 +14,7 @@ import { Transactions } from '../database/transactions.js';
 import { RequestApproval } from './request-approval.entity.js';
 import { Substitution } from './substitution.entity.js';
 import { RoleGrant } from '../accounts/role-grant.entity.js';
+import { wantsNotification } from '../accounts/notifications.js';
 import { User } from '../accounts/user.entity.js';
 import { Organisation } from '../organisations/organisation.entity.js';
 import { Product } from '../products/product.entity.js';
@@ -262,7 +263,7 @@ export class RequestLifecycle {
       return;
     }
     const requester = await em.findOneBy(User, { id: request.requesterId });
-    if (!requester?.active) {
+    if (!requester?.active || !(await wantsNotification(em, requester.id, `request-${to}`))) {
       return;
     }
     const nren = await em.findOneBy(Nren, { id: organisation.nrenId });

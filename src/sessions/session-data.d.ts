@@ -3,6 +3,9 @@ import 'express-session';
 declare module 'express-session' {
   interface SessionData {
     userId?: number;
+    // Password accepted, second factor not yet: who, and where they were going.
+    pendingUserId?: number;
+    pendingNext?: string;
     // Epoch milliseconds of the login, for the absolute timeout.
     loginAt?: number;
     // One message shown on the next page (after a redirect), as an i18n key.

@@ -17,9 +17,21 @@ export const saveSession = (req: Request) => call(req, 'save');
 
 // The only way a session comes into the store: signed in, under a new id. Anonymous visitors
 // get no stored session at all.
-export async function startSession(req: Request, userId: number, loginAt: number): Promise<void> {
+// With pendingNext the password was right but a second factor is still to come: the session
+// names the person only as pending, so nothing treats it as signed in.
+export async function startSession(
+  req: Request,
+  userId: number,
+  loginAt: number,
+  pending?: { pendingNext: string },
+): Promise<void> {
   await regenerateSession(req);
-  req.session.userId = userId;
+  if (pending) {
+    req.session.pendingUserId = userId;
+    req.session.pendingNext = pending.pendingNext;
+  } else {
+    req.session.userId = userId;
+  }
   req.session.loginAt = loginAt;
   const store = req.sessionStore;
   if (!(store instanceof TypeOrmSessionStore)) {

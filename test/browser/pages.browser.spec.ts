@@ -14,6 +14,7 @@ import { SamlIdpsService } from '../../src/federation/saml/saml-idps.service.js'
 import { seedCertificate } from '../support/certificate-seed.js';
 import { Directory } from '../support/directory.js';
 import { federationFeed, keyPair, TestIdp } from '../support/saml-idp.js';
+import { totpCode } from '../support/totp.js';
 import { createTestApp, type TestApp } from '../support/test-app.js';
 import { createTestPki } from '../support/test-pki.js';
 
@@ -123,6 +124,7 @@ describeWithBrowser('pages in a real browser', () => {
       'requester',
       dept.id,
     );
+    ids.anna = anna.id;
     // A certificate with long names, and a revocation request on it waiting for a decision.
     const cert = await seedCertificate(
       t,
@@ -270,9 +272,10 @@ describeWithBrowser('pages in a real browser', () => {
           new URL(page.url()).pathname + (path.includes('role=') ? '?role' : ''),
           await page.title(),
         );
-        if (SHOTS && width === 360) {
+        if (SHOTS && width === 390) {
+          const lang = await page.locator('html').getAttribute('lang');
           await page.screenshot({
-            path: `${SHOTS}/${await page.locator('html').getAttribute('lang')}${path.replace(/\W+/g, '_')}.png`,
+            path: `${SHOTS}/${path.replace(/\W+/g, '_')}-${lang}.png`,
             fullPage: true,
           });
         }
@@ -315,6 +318,8 @@ describeWithBrowser('pages in a real browser', () => {
         '/requests/new',
         `/requests/${ids.request}`,
         '/account',
+        '/account/second-factor',
+        `/people/${ids.anna}/second-factor`,
         '/admin/outbox',
         '/invitations/new',
         '/invitations/new?role=rao',
@@ -458,6 +463,55 @@ describeWithBrowser('pages in a real browser', () => {
     }
     expect(new Set(titles.values()).size).toBe(titles.size);
   }, 420_000);
+
+  it('fits the second-factor and account pages into 360 and 390 pixels in every language', async () => {
+    const polyglot = await loggedIn('root@example.org', 'platform-admin-secret');
+    for (const lang of ['fr', 'de', 'nl', 'sv', 'en']) {
+      await visitNarrow(
+        polyglot,
+        [`/account?lang=${lang}`, '/account/second-factor', `/people/${ids.anna}/second-factor`],
+        new Map(),
+      );
+    }
+    await polyglot.close();
+
+    // The second factor: enrolled through the page at 390 pixels (the recovery codes shown
+    // once), then the code page of the next login, in every language.
+    const enrolling = await loggedIn(
+      'anna.requester@fysik.exempel-universitetet.example.org',
+      'anna-long-password',
+    );
+    await enrolling.setViewportSize({ width: 390, height: 800 });
+    await enrolling.goto(`${base}/account/second-factor`);
+    const secret = ((await enrolling.locator('#totp-secret').textContent()) ?? '').replace(
+      /\s+/g,
+      '',
+    );
+    await enrolling.locator('#code').fill(totpCode(secret, t.clock.now()));
+    await enrolling.locator('form[action="/account/second-factor"] button').click();
+    await enrolling.waitForLoadState();
+    expect(await enrolling.locator('#recovery-codes li').count()).toBe(10);
+    expect(
+      await enrolling.evaluate(() => document.scrollingElement!.scrollWidth <= window.innerWidth),
+    ).toBe(true);
+    if (SHOTS) {
+      await enrolling.screenshot({ path: `${SHOTS}/recovery-codes-en.png`, fullPage: true });
+    }
+    await enrolling.close();
+    const secondStep = await browser.newPage();
+    await secondStep.goto(`${base}/login?lang=en`);
+    await secondStep
+      .locator('#email')
+      .fill('anna.requester@fysik.exempel-universitetet.example.org');
+    await secondStep.locator('#password').fill('anna-long-password');
+    await secondStep.locator('form[action="/login"] button').click();
+    await secondStep.waitForURL(`${base}/login/code`);
+    await visitNarrow(secondStep, ['/login/code'], new Map());
+    for (const lang of ['fr', 'de', 'nl', 'sv']) {
+      await visitNarrow(secondStep, [`/login/code?lang=${lang}`], new Map());
+    }
+    await secondStep.close();
+  }, 300_000);
 
   it('has working language links on every form page, the NREN and invitation forms too', async () => {
     const admin = await loggedIn('root@example.org', 'platform-admin-secret');

@@ -1,5 +1,7 @@
 import request from 'supertest';
 import type { Role } from '../../src/accounts/role-grant.entity.js';
+import { User } from '../../src/accounts/user.entity.js';
+import { Transactions } from '../../src/database/transactions.js';
 import { Directory } from './directory.js';
 import { usableDomain } from './requests.js';
 import type { TestApp } from './test-app.js';
@@ -59,7 +61,12 @@ export interface AccessFixture {
   dir: Directory;
   ids: Record<string, number>;
   tokens: Record<Actor, string>;
-  call(actor: Actor, method: 'get' | 'post' | 'patch' | 'put', path: string, body?: object): Promise<Reply>;
+  call(
+    actor: Actor,
+    method: 'get' | 'post' | 'patch' | 'put',
+    path: string,
+    body?: object,
+  ): Promise<Reply>;
 }
 
 // Two NRENs, three organisations, three departments, four domains (three delegated, one to
@@ -97,10 +104,13 @@ export async function buildAccessFixture(t: TestApp): Promise<AccessFixture> {
   ];
   const tokens = { admin: dir.admin } as Record<Actor, string>;
   for (const [actor, role, place] of people) {
-    tokens[actor] = (
-      await dir.person(`${actor.toLowerCase()}@example.org`, role, ids[place])
-    ).token;
+    const person = await dir.person(`${actor.toLowerCase()}@example.org`, role, ids[place]);
+    tokens[actor] = person.token;
+    ids[`user:${actor}`] = person.id;
   }
+  ids['user:admin'] = (
+    await t.get(Transactions).manager.findOneByOrFail(User, { email: 'root@example.org' })
+  ).id;
   return {
     dir,
     ids,

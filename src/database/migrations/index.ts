@@ -28,6 +28,8 @@ import { Approvals1795000090000 as MysqlApprovals } from './mysql/1795000090000-
 import { Approvals1795000090000 as SqliteApprovals } from './sqlite/1795000090000-approvals.js';
 import { ApprovalDigests1795000091000 as MysqlApprovalDigests } from './mysql/1795000091000-approval-digests.js';
 import { ApprovalDigests1795000091000 as SqliteApprovalDigests } from './sqlite/1795000091000-approval-digests.js';
+import { SecondFactor1795000120000 as MysqlSecondFactor } from './mysql/1795000120000-second-factor.js';
+import { SecondFactor1795000120000 as SqliteSecondFactor } from './sqlite/1795000120000-second-factor.js';
 import { RevocationRequests1795000160000 as MysqlRevocationRequests } from './mysql/1795000160000-revocation-requests.js';
 import { RevocationRequests1795000160000 as SqliteRevocationRequests } from './sqlite/1795000160000-revocation-requests.js';
 import { InvitationWithdrawn1795000161000 as MysqlInvitationWithdrawn } from './mysql/1795000161000-invitation-withdrawn.js';
@@ -50,6 +52,7 @@ export const MYSQL_MIGRATIONS = [
   MysqlExpiryReminders,
   MysqlApprovals,
   MysqlApprovalDigests,
+  MysqlSecondFactor,
   MysqlRevocationRequests,
   MysqlInvitationWithdrawn,
 ];
@@ -69,6 +72,7 @@ export const SQLITE_MIGRATIONS = [
   SqliteExpiryReminders,
   SqliteApprovals,
   SqliteApprovalDigests,
+  SqliteSecondFactor,
   SqliteRevocationRequests,
   SqliteInvitationWithdrawn,
 ];
