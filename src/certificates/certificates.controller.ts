@@ -3,6 +3,7 @@ import type { Request, Response } from 'express';
 import { In } from 'typeorm';
 import { can } from '../access/access.js';
 import { REVOCATION_REASONS } from '../ca/ca-client.js';
+import { historyPage } from '../audit/audit-history.js';
 import { AuditService } from '../audit/audit.service.js';
 import { Clock } from '../common/clock.js';
 import { NotFound } from '../common/errors.js';
@@ -128,10 +129,29 @@ export class CertificatesController {
       title: detail.certificate.mainName,
       ...detail,
       revocation: mayRevoke ? { reasons: REVOCATION_REASONS } : null,
-      history: await this.audit.history('certificate', detail.certificate.id),
+      history: await this.audit.history('certificate', detail.certificate.id, 10),
+      historyHref: `/certificates/${detail.certificate.id}/history`,
       downloads: DOWNLOAD_FORMATS.map((f) => ({
         format: f,
         href: `/certificates/${detail.certificate.id}/${f}`,
+      })),
+    });
+  }
+
+  @Get(':id/history')
+  async history(
+    @Param('id') id: string,
+    @Req() req: Request,
+    @Res() res: Response,
+    @Query() query: Record<string, unknown>,
+  ) {
+    const { certificate: c } = await this.certificates.get(req.principal!, idParam(id));
+    res.render('audit/history', {
+      name: c.mainName,
+      back: `/certificates/${c.id}`,
+      ...(await historyPage(this.audit, `/certificates/${c.id}/history`, query, {
+        type: 'certificate',
+        id: c.id,
       })),
     });
   }
