@@ -11,6 +11,9 @@ import { createTestPki } from './support/test-pki.js';
 
 type Person = { id: number; token: string };
 
+// Logins hash passwords (argon2id): slow on a busy machine.
+const SLOW = 120_000;
+
 // History pages, the audit search and its CSV, earlier certificates on the request page,
 // substitutes opening the requests they decide on, and the approval policy switches.
 describe(`audit and approval pages on ${DIALECT}`, () => {
@@ -119,7 +122,7 @@ describe(`audit and approval pages on ${DIALECT}`, () => {
         .post(`/api/v1/substitutes/${appointed.body.id}/end`)
         .set('Authorization', `Bearer ${rao.token}`)
         .expect(204);
-    });
+    }, SLOW);
 
     it("shows an organisation's history to its RAO and NREN administrator, and a foreign or unknown one is a 404", async () => {
       const raoPage = await page('rao@aud.example.org', rao);
@@ -138,7 +141,7 @@ describe(`audit and approval pages on ${DIALECT}`, () => {
       const foreign = await page('admin@audb.example', foreignAdmin);
       await foreign.get(`/organisations/${orgId}/history`).expect(404);
       await foreign.get(`/organisations/${foreignOrgId}/history`).expect(200);
-    });
+    }, SLOW);
 
     it('pages an organisation history by keyset, older events on the next page', async () => {
       const audit = t.get(AuditService);
@@ -159,7 +162,7 @@ describe(`audit and approval pages on ${DIALECT}`, () => {
       expect(rows(second.text)).toBe(5);
       expect(second.text).toContain('Organisation created');
       expect(second.text).toContain(`href="/organisations/${otherOrgId}/history"`);
-    });
+    }, SLOW);
 
     it('shows a certificate history to who may see the certificate only', async () => {
       const pki = await createTestPki();
@@ -182,7 +185,7 @@ describe(`audit and approval pages on ${DIALECT}`, () => {
         .get(`/certificates/${c.id}/history`)
         .expect(404);
       await req.get('/certificates/999999/history').expect(404);
-    });
+    }, SLOW);
   });
 
   describe('audit search', () => {
@@ -225,7 +228,7 @@ describe(`audit and approval pages on ${DIALECT}`, () => {
       // Anyone else finds no such page.
       await (await page('rao@aud.example.org', rao)).get('/audit').expect(404);
       await api('/audit-events', rao).expect(404);
-    });
+    }, SLOW);
 
     it('filters by who, what and when, refuses a malformed filter with the input kept, and pages', async () => {
       const adminPage = await page('admin@auda.example', nrenAdmin);
@@ -262,7 +265,7 @@ describe(`audit and approval pages on ${DIALECT}`, () => {
       expect(html.text).toMatch(
         /href="\/audit\?objectType&#x3D;organisation&amp;objectId&#x3D;\d+&amp;before&#x3D;\d+"/,
       );
-    });
+    }, SLOW);
 
     it('exports CSV with proper quoting and no spreadsheet formulas', async () => {
       const r = await submit([`x${unique()}.aud.example.org`]);
@@ -286,7 +289,7 @@ describe(`audit and approval pages on ${DIALECT}`, () => {
         `,rao@aud.example.org,,,request.rejected,Request rejected,request,${r.id},"'=HYPERLINK(""http://evil.example"",""click""), then -1"`,
       );
       expect(lines[1]).toMatch(/^\d+,\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.000Z,/);
-    });
+    }, SLOW);
   });
 
   it('lists earlier certificates for the same names on the request page, within the viewer scope', async () => {
@@ -311,7 +314,7 @@ describe(`audit and approval pages on ${DIALECT}`, () => {
       .get(`/requests/${r.id}`)
       .expect(200);
     expect(theirs.text).toContain('No certificate you can see has any of these names.');
-  });
+  }, SLOW);
 
   it('opens the request page to an active substitute, with the decisions, and closes it when the period ends', async () => {
     const r = await submit([`s${unique()}.aud.example.org`]);
@@ -356,7 +359,7 @@ describe(`audit and approval pages on ${DIALECT}`, () => {
     await later.get(`/requests/${r.id}`).expect(404);
     await later.get(`/requests/${r.id}/history`).expect(404);
     await api(`/requests/${r.id}`, draoChem).expect(404);
-  });
+  }, SLOW);
 
   describe('approval policy switches', () => {
     it('lets the NREN administrator allow self-approval on the organisation page, confirmed and audited', async () => {
@@ -398,7 +401,7 @@ describe(`audit and approval pages on ${DIALECT}`, () => {
         nrenAdmin,
       ).expect(200);
       expect(trail.body.items[0].actor).toBe('admin@auda.example');
-    });
+    }, SLOW);
 
     it('lets the RAO turn on automatic approval on the department page, confirmed and audited', async () => {
       const raoPage = await page('rao@aud.example.org', rao);
@@ -434,6 +437,6 @@ describe(`audit and approval pages on ${DIALECT}`, () => {
         .type('form')
         .send({ _csrf: csrfFrom(theirPage.text), version, enabled: 'false' })
         .expect(404);
-    });
+    }, SLOW);
   });
 });

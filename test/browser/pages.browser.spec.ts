@@ -6,6 +6,7 @@ import { Transactions } from '../../src/database/transactions.js';
 import { buildCsr, keyFor, toPem } from '../fixtures/csr/csr-builder.js';
 import { HAS_CHROMIUM, launchChromium } from '../support/browser.js';
 import { Directory } from '../support/directory.js';
+import { csrFor, submitRequest } from '../support/requests.js';
 import { createTestApp, type TestApp } from '../support/test-app.js';
 
 // What the code inside page.evaluate() uses of the page (the project has no DOM types).
@@ -70,7 +71,7 @@ describeWithBrowser('pages in a real browser', () => {
     const v = (await dir.api('get', `/domains/${validated.id}`)).body.version;
     await dir.api('patch', `/domains/${validated.id}`, { version: v, departmentIds: [dept.id] });
     ids.pending = (await dir.domain(org.id, 'pending.example.org')).id;
-    await dir.person(
+    const anna = await dir.person(
       'anna.requester@fysik.exempel-universitetet.example.org',
       'requester',
       dept.id,
@@ -102,10 +103,19 @@ describeWithBrowser('pages in a real browser', () => {
         san: [{ type: 'dns', value: 'www.kemi.example.org' }],
       }),
     );
+    // Something in the approval queue: two of Anna's requests with long names.
+    for (const host of ['kalender', 'queue-with-a-rather-long-host-name']) {
+      await submitRequest(
+        t,
+        anna.token,
+        dept.id,
+        csrFor([`${host}.fysik.exempel-universitetet.example.org`]),
+      );
+    }
     await new Promise<void>((resolve) => t.server.listen(0, '127.0.0.1', resolve));
     base = `http://127.0.0.1:${(t.server.address() as AddressInfo).port}`;
     browser = await launchChromium();
-  }, 90_000);
+  }, 180_000);
   afterAll(async () => {
     await browser?.close();
     await t?.close();
@@ -213,6 +223,11 @@ describeWithBrowser('pages in a real browser', () => {
         '/requests',
         '/requests/new',
         `/requests/${ids.request}`,
+        `/requests/${ids.request}/history`,
+        `/organisations/${ids.org}/history`,
+        '/approvals',
+        '/approvals/substitutes',
+        '/audit',
         '/account',
         '/admin/outbox',
         '/invitations/new',
@@ -220,6 +235,19 @@ describeWithBrowser('pages in a real browser', () => {
       ],
       titles,
     );
+    // The bulk approval's result page, which only a post reaches.
+    await admin.setViewportSize({ width: 390, height: 800 });
+    await admin.goto(`${base}/approvals`);
+    await admin.locator('input[name="pick"]').first().check();
+    await admin.locator('form[action="/approvals/approve-many"] button[type=submit]').click();
+    await admin.waitForLoadState();
+    expect(await admin.locator('.bulk-outcome').count()).toBe(1);
+    expect(
+      await admin.evaluate(() => document.scrollingElement!.scrollWidth <= window.innerWidth),
+    ).toBe(true);
+    if (SHOTS) {
+      await admin.screenshot({ path: `${SHOTS}/approvals_bulk_result.png`, fullPage: true });
+    }
     await admin.close();
 
     const requester = await loggedIn(
@@ -257,6 +285,11 @@ describeWithBrowser('pages in a real browser', () => {
           '/requests/new',
           '/products',
           '/account',
+          `/approvals?lang=${lang}`,
+          `/approvals/substitutes?lang=${lang}`,
+          `/audit?lang=${lang}`,
+          `/organisations/${ids.org}/history?lang=${lang}`,
+          `/requests/${ids.request}?lang=${lang}`,
         ],
         new Map(),
       );
@@ -275,7 +308,7 @@ describeWithBrowser('pages in a real browser', () => {
       expect([path, seen.get(title)]).toEqual([path, undefined]);
       seen.set(title, path);
     }
-  }, 180_000);
+  }, 360_000);
 
   it('has working language links on every form page, the NREN and invitation forms too', async () => {
     const admin = await loggedIn('root@example.org', 'platform-admin-secret');
