@@ -195,6 +195,16 @@ describe('checkIssued', () => {
     expect(codes(input(der, { chainDer: [impostor.der] }))).toEqual([]);
   });
 
+  it('checks every signature, however many of the same issuer passed before', async () => {
+    const genuine = await issue();
+    expect(codes(input(genuine))).toEqual([]);
+    // The same certificate with one bit of its signature flipped: same issuer, same chain.
+    const forged = Uint8Array.from(genuine);
+    forged[forged.length - 1] ^= 0x01;
+    expect(codes(input(forged))).toEqual(['CHAIN_SIGNATURE_INVALID']);
+    expect(codes(input(genuine))).toEqual([]);
+  });
+
   it('refuses an expired intermediate', async () => {
     const stale = await pki.makeAuthority(
       'CN=Stale CA',

@@ -3,7 +3,7 @@ import * as x509 from '@peculiar/x509';
 import { createHash, X509Certificate as NodeCertificate } from 'node:crypto';
 import type { ProductKind } from '../csr/policy-context.js';
 import { maxValidityDays } from '../csr/validity.js';
-import { canonicalName, spkiSha256Of } from './leaf-facts.js';
+import { canonicalName, readCertificate, spkiSha256Of } from './leaf-facts.js';
 
 // Checks a certificate the CA returned against the request it answers, before it is
 // stored. Pure and synchronous: signatures are verified with node:crypto, the trusted roots
@@ -49,6 +49,7 @@ export interface IssuedCheckInput {
     kind: ProductKind;
     validityDays: number;
   };
+  // Parsed once per array and remembered: pass the same array again, never a changed one.
   trustedRoots: Uint8Array[];
   now: Date;
 }
@@ -112,16 +113,57 @@ export function validityDaysOf(notBefore: Date, notAfter: Date): number {
 
 interface Parsed {
   node: NodeCertificate;
-  cert: x509.X509Certificate;
+  // @peculiar/x509's view, read only when needed: the leaf's extensions, or a subject for a
+  // finding. Parsing it costs several times node:crypto's, and a chain walk rarely needs it.
+  readonly cert: x509.X509Certificate;
   fingerprint: string;
 }
 
 function parse(der: Uint8Array): Parsed {
+  const node = new NodeCertificate(der);
+  let cert: x509.X509Certificate | undefined;
   return {
-    node: new NodeCertificate(der),
-    cert: new x509.X509Certificate(der),
+    node,
+    get cert() {
+      cert ??= new x509.X509Certificate(der);
+      return cert;
+    },
     fingerprint: createHash('sha256').update(der).digest('hex'),
   };
+}
+
+// The trusted roots are the same list on every call (the collector keeps one array), and
+// Node's store has well over a hundred: parsed once per list, not once per certificate.
+const parsedRoots = new WeakMap<Uint8Array[], Parsed[]>();
+
+function parseRoots(roots: Uint8Array[]): Parsed[] {
+  let parsed = parsedRoots.get(roots);
+  if (!parsed) {
+    parsed = roots.map(parse);
+    parsedRoots.set(roots, parsed);
+  }
+  return parsed;
+}
+
+// A signature that verified once verifies again: the certificate and its issuer are named
+// by their fingerprints, so an intermediate's signature by its root is checked once, not
+// for every leaf it issued. Bounded, oldest forgotten first.
+const verifiedSteps = new Set<string>();
+const MAX_VERIFIED_STEPS = 1000;
+
+function signedBy(subject: Parsed, issuer: Parsed): boolean {
+  const step = `${subject.fingerprint}/${issuer.fingerprint}`;
+  if (verifiedSteps.has(step)) {
+    return true;
+  }
+  if (!subject.node.verify(issuer.node.publicKey)) {
+    return false;
+  }
+  verifiedSteps.add(step);
+  if (verifiedSteps.size > MAX_VERIFIED_STEPS) {
+    verifiedSteps.delete(verifiedSteps.values().next().value!);
+  }
+  return true;
 }
 
 function checkNames(cert: x509.X509Certificate, approved: string[], out: IssuedFinding[]): void {
@@ -208,8 +250,19 @@ function checkValidity(leaf: Parsed, input: IssuedCheckInput, out: IssuedFinding
 
 const MAX_DEPTH = 6;
 
+// The subject a finding names, as @peculiar/x509 writes it (node:crypto's text if it cannot
+// read the certificate node:crypto could).
+function subjectOf(c: Parsed): string {
+  try {
+    return c.cert.subject;
+  } catch {
+    return c.node.subject.replace(/\n/g, ', ');
+  }
+}
+
 function within(c: Parsed, now: Date): boolean {
-  return c.cert.notBefore.getTime() <= now.getTime() && now.getTime() <= c.cert.notAfter.getTime();
+  const t = now.getTime();
+  return Date.parse(c.node.validFrom) <= t && t <= Date.parse(c.node.validTo);
 }
 
 // Walks from the leaf up through the chain the CA sent to one of the trusted roots: each
@@ -219,7 +272,7 @@ function checkChain(leaf: Parsed, input: IssuedCheckInput, out: IssuedFinding[])
   let roots: Parsed[];
   try {
     pool = input.chainDer.map(parse);
-    roots = input.trustedRoots.map(parse);
+    roots = parseRoots(input.trustedRoots);
   } catch {
     out.push({ code: 'CHAIN_UNREADABLE', params: {} });
     return;
@@ -228,26 +281,28 @@ function checkChain(leaf: Parsed, input: IssuedCheckInput, out: IssuedFinding[])
   const candidates = [...pool, ...roots];
   let current = leaf;
   for (let depth = 0; depth < MAX_DEPTH; depth++) {
-    const subject = current.cert.subject;
     const issuers = candidates.filter(
       (c) => c.fingerprint !== current.fingerprint && current.node.checkIssued(c.node),
     );
     if (!issuers.length) {
       const selfSigned = current !== leaf && current.node.checkIssued(current.node);
-      out.push({ code: selfSigned ? 'CHAIN_UNTRUSTED' : 'CHAIN_INCOMPLETE', params: { subject } });
+      out.push({
+        code: selfSigned ? 'CHAIN_UNTRUSTED' : 'CHAIN_INCOMPLETE',
+        params: { subject: subjectOf(current) },
+      });
       return;
     }
-    const issuer = issuers.find((c) => current.node.verify(c.node.publicKey));
+    const issuer = issuers.find((c) => signedBy(current, c));
     if (!issuer) {
-      out.push({ code: 'CHAIN_SIGNATURE_INVALID', params: { subject } });
+      out.push({ code: 'CHAIN_SIGNATURE_INVALID', params: { subject: subjectOf(current) } });
       return;
     }
     if (!issuer.node.ca) {
-      out.push({ code: 'CHAIN_ISSUER_NOT_CA', params: { subject: issuer.cert.subject } });
+      out.push({ code: 'CHAIN_ISSUER_NOT_CA', params: { subject: subjectOf(issuer) } });
       return;
     }
     if (!within(issuer, input.now)) {
-      out.push({ code: 'CHAIN_CERT_EXPIRED', params: { subject: issuer.cert.subject } });
+      out.push({ code: 'CHAIN_CERT_EXPIRED', params: { subject: subjectOf(issuer) } });
       return;
     }
     if (trusted.has(issuer.fingerprint)) {
@@ -255,13 +310,14 @@ function checkChain(leaf: Parsed, input: IssuedCheckInput, out: IssuedFinding[])
     }
     current = issuer;
   }
-  out.push({ code: 'CHAIN_INCOMPLETE', params: { subject: current.cert.subject } });
+  out.push({ code: 'CHAIN_INCOMPLETE', params: { subject: subjectOf(current) } });
 }
 
 export function checkIssued(input: IssuedCheckInput): IssuedCheckResult {
   let leaf: Parsed;
   try {
-    leaf = parse(input.leafDer);
+    const { cert, node } = readCertificate(input.leafDer);
+    leaf = { cert, node, fingerprint: createHash('sha256').update(input.leafDer).digest('hex') };
   } catch {
     return { ok: false, findings: [{ code: 'CERT_UNREADABLE', params: {} }] };
   }

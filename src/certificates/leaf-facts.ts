@@ -58,9 +58,24 @@ function signatureAlgorithmOf(der: Uint8Array): string {
   return SIGNATURE_ALGORITHMS[oid]?.name ?? oid;
 }
 
+// The collector checks an issued certificate and then stores it; both read the same bytes,
+// so they are parsed once (kept only as long as the bytes are).
+const readings = new WeakMap<Uint8Array, { cert: x509.X509Certificate; node: NodeCertificate }>();
+
+export function readCertificate(der: Uint8Array): {
+  cert: x509.X509Certificate;
+  node: NodeCertificate;
+} {
+  let reading = readings.get(der);
+  if (!reading) {
+    reading = { node: new NodeCertificate(der), cert: new x509.X509Certificate(der) };
+    readings.set(der, reading);
+  }
+  return reading;
+}
+
 export function leafFacts(der: Uint8Array): LeafFacts {
-  const cert = new x509.X509Certificate(der);
-  const node = new NodeCertificate(der);
+  const { cert, node } = readCertificate(der);
   const details = node.publicKey.asymmetricKeyDetails ?? {};
   const keyType = node.publicKey.asymmetricKeyType;
   const curveBits: Record<string, number> = { prime256v1: 256, secp384r1: 384, secp521r1: 521 };
