@@ -308,7 +308,7 @@ describeWithBrowser('pages in a real browser', () => {
       expect([path, seen.get(title)]).toEqual([path, undefined]);
       seen.set(title, path);
     }
-  }, 360_000);
+  }, 600_000);
 
   it('has working language links on every form page, the NREN and invitation forms too', async () => {
     const admin = await loggedIn('root@example.org', 'platform-admin-secret');
