@@ -114,6 +114,9 @@ const MAY = {
   'GET /certificates/:id/fullchain': CERT_VIEWERS,
   'GET /certificates/:id/p7b': CERT_VIEWERS,
   'GET /certificates/:id/der': CERT_VIEWERS,
+  'GET /certificates/:id/reminders': CERT_VIEWERS,
+  // Importing into a department: those who look after its organisation.
+  'POST /certificates/import {departmentId}': ORG_LEVEL_DEPTS,
   'GET /certificates?nrenId=:id': { admin: ALL_NRENS, nrenA: ['A'] },
   'GET /certificates?organisationId=:id': ORG_LEVEL_ORGS,
   'GET /certificates?departmentId=:id': {
@@ -491,6 +494,19 @@ const ENDPOINTS: Endpoint[] = [
   simple('GET /certificates/:id/fullchain', 'certificate'),
   simple('GET /certificates/:id/p7b', 'certificate'),
   simple('GET /certificates/:id/der', 'certificate'),
+  simple('GET /certificates/:id/reminders', 'certificate'),
+  {
+    route: 'POST /certificates/import {departmentId}',
+    kind: 'department',
+    denied: { status: 404 },
+    // A server at a reserved address (TEST-NET-1): refused without a connection, answered.
+    build: (target) => ({
+      path: '/certificates/import',
+      body: { departmentId: target.id, hosts: '192.0.2.1' },
+    }),
+    verify: (res) =>
+      expect((res.body as { items: { code: string }[] }).items[0].code).toBe('import_host_private'),
+  },
   simple('GET /certificates?nrenId=:id', 'nren'),
   simple('GET /certificates?organisationId=:id', 'organisation'),
   simple('GET /certificates?departmentId=:id', 'department'),
@@ -528,7 +544,10 @@ function denialLabel(d: Denial): string {
 
 function label(route: string, key: string): string {
   // POST /organisations names its NREN in the body.
-  return route === 'POST /organisations' ? `${route} {nrenId: ${key}}` : route.replace(':id', key);
+  if (route === 'POST /organisations') {
+    return `${route} {nrenId: ${key}}`;
+  }
+  return route.replace(':id', key).replace('{departmentId}', `{departmentId: ${key}}`);
 }
 
 function objectCases(ep: Endpoint): Case[] {

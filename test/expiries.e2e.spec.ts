@@ -30,12 +30,16 @@ describe('upcoming expiries page', () => {
   it('shows the next 90 days as an accessible chart and as tables, in the reader’s language', async () => {
     const res = await agent.get('/expiries?lang=fr');
     expect(res.status).toBe(200);
-    expect(res.text).toContain('<h1 id="page-title">Expirations à venir</h1>');
+    expect(res.text).toContain(
+      '<h1 class="govuk-heading-l" id="page-title">Expirations à venir</h1>',
+    );
     expect(res.text).toMatch(/<svg [^>]*role="img" aria-labelledby="timeline-title">/);
     expect(res.text).toContain('Certificats expirant par semaine, 90 prochains jours');
     // Week 1 holds the 5-day certificate, week 3 the 20-day one.
     expect(res.text).toContain('Semaine du 1 juin 2026\u202f: 1');
     expect(res.text).toContain('Semaine du 15 juin 2026\u202f: 1');
+    // The same figures as a table, each week by its date.
+    expect(res.text).toContain('<td class="govuk-table__cell">15 juin 2026</td>');
     const soon = res.text.indexOf('soon.uni.example');
     expect(soon).toBeGreaterThan(0);
     expect(res.text.indexOf('later.uni.example')).toBeGreaterThan(soon);

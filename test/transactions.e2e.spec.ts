@@ -1,3 +1,5 @@
+import { jest } from '@jest/globals';
+import { GroupCommit } from '../src/database/group-commit.js';
 import { Transactions } from '../src/database/transactions.js';
 import { Nren } from '../src/nrens/nren.entity.js';
 import { DIALECT } from './support/databases.js';
@@ -132,5 +134,58 @@ describe(`overlapping work (${DIALECT})`, () => {
     } else {
       await expect(nested).resolves.toBe(1);
     }
+  });
+
+  describe('group commit', () => {
+    it('writes arriving during a commit share the next one, and each caller gets its own value', async () => {
+      const commits = new GroupCommit(tx);
+      const transactions = jest.spyOn(tx, 'runRetrying');
+      try {
+        const names = Array.from({ length: 8 }, (_, i) => `Grouped ${i}`);
+        const ids = await Promise.all(
+          names.map((name) => commits.write(async (em) => (await em.save(Nren, nren(name))).id)),
+        );
+        // The first write commits alone; the seven that arrived meanwhile share one commit.
+        expect(transactions).toHaveBeenCalledTimes(2);
+        const rows = await tx.manager.findBy(
+          Nren,
+          names.map((name) => ({ name })),
+        );
+        expect(new Map(rows.map((r) => [r.name, r.id]))).toEqual(
+          new Map(names.map((name, i) => [name, ids[i]])),
+        );
+      } finally {
+        transactions.mockRestore();
+      }
+    });
+
+    it('a write that fails, fails alone: the others of its group are committed', async () => {
+      const commits = new GroupCommit(tx);
+      const write = (name: string, fail = false) =>
+        commits.write(async (em) => {
+          await em.save(Nren, nren(name));
+          if (fail) {
+            throw new Error(`${name} refused`);
+          }
+          return name;
+        });
+      const first = write('Alone');
+      const group = [write('Kept 1'), write('Broken', true), write('Kept 2')];
+      const settled = await Promise.allSettled([first, ...group]);
+      expect(settled.map((s) => s.status)).toEqual([
+        'fulfilled',
+        'fulfilled',
+        'rejected',
+        'fulfilled',
+      ]);
+      expect((settled[2] as PromiseRejectedResult).reason).toEqual(new Error('Broken refused'));
+      const names = (
+        await tx.manager.findBy(
+          Nren,
+          ['Alone', 'Kept 1', 'Broken', 'Kept 2'].map((name) => ({ name })),
+        )
+      ).map((r) => r.name);
+      expect(names.sort()).toEqual(['Alone', 'Kept 1', 'Kept 2']);
+    });
   });
 });

@@ -11,6 +11,7 @@ import { formFailure, idParam } from '../common/forms.js';
 import { Transactions } from '../database/transactions.js';
 import { I18nService } from '../i18n/i18n.service.js';
 import { Department } from '../organisations/department.entity.js';
+import { CertificateImports } from './certificate-import.js';
 import { CERTIFICATE_STATES } from './certificate.entity.js';
 import { filterFromQuery, WITHIN_DAYS } from './certificate-query.js';
 import { sendDownload } from './certificates-api.controller.js';
@@ -62,6 +63,7 @@ export class CertificatesController {
     private readonly clock: Clock,
     private readonly i18n: I18nService,
     private readonly audit: AuditService,
+    private readonly imports: CertificateImports,
   ) {}
 
   @Get()
@@ -74,6 +76,7 @@ export class CertificatesController {
       states: CERTIFICATE_STATES.map((s) => ({ value: s, selected: values.state === s })),
       within: WITHIN_DAYS.map((d) => ({ value: String(d), selected: values.within === String(d) })),
       sortNewest: values.sort === 'newest',
+      mayImport: (await this.imports.departmentsFor(req.principal!)).length > 0,
     };
     let filter: CertificateFilter;
     let page: CertificatePage;

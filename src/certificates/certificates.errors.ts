@@ -1,7 +1,8 @@
 import { DomainError } from '../common/errors.js';
 
 // certificate_*: storing; date_invalid: a list filter's date (certificate-query.ts);
-// certificate_duplicate and import_*: the outcomes of an import (certificate-import.ts).
+// certificate_duplicate and import_*: the outcomes of an import (certificate-import.ts), the
+// import_host_* ones those of a server named in a CSV (presented-certificates.ts).
 export const CERTIFICATE_ERROR_CODES = [
   'certificate_unreadable',
   'certificate_exists',
@@ -9,6 +10,20 @@ export const CERTIFICATE_ERROR_CODES = [
   'certificate_duplicate',
   'import_no_certificate',
   'import_too_many',
+  'import_nothing',
+  'import_one_kind',
+  'import_no_hosts',
+  'import_too_many_hosts',
+  'import_host_invalid',
+  'import_host_unresolvable',
+  'import_host_private',
+  'import_host_refused',
+  'import_host_timeout',
+  'import_host_tls',
+  'import_host_no_certificate',
+  'import_file_too_large',
+  'import_too_many_files',
+  'import_upload_invalid',
 ] as const;
 
 export class CertificateUnreadable extends DomainError {

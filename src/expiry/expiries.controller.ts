@@ -1,15 +1,89 @@
-import { Controller, Get, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, Param, Post, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
+import { CertificateImports } from '../certificates/certificate-import.js';
+import { submitOnPage, type FormFailure } from '../common/forms.js';
+import { ParseIdPipe } from '../common/ids.js';
+import { actorOf } from '../common/request.js';
 import { I18nService } from '../i18n/i18n.service.js';
 import { Expiries, HORIZON_DAYS, timelineSvg } from './expiries.js';
+import { ExpirySettingsService } from './expiry-settings.service.js';
 
 // Upcoming expiries of the reader's scope: a timeline, the same figures as a table, CSV.
 @Controller('expiries')
 export class ExpiriesController {
   constructor(
     private readonly expiries: Expiries,
+    private readonly settings: ExpirySettingsService,
+    private readonly imports: CertificateImports,
     private readonly i18n: I18nService,
   ) {}
+
+  // The reminder log of one certificate, and (for its organisation's RAOs and above) its
+  // mute switch and extra addresses.
+  @Get('certificates/:id')
+  async log(@Param('id', ParseIdPipe) id: number, @Req() req: Request, @Res() res: Response) {
+    await this.renderLog(id, req, res);
+  }
+
+  @Post('certificates/:id')
+  async saveSettings(
+    @Param('id', ParseIdPipe) id: number,
+    @Body() body: Record<string, unknown>,
+    @Req() req: Request,
+    @Res() res: Response,
+  ) {
+    await submitOnPage(req, res, this.i18n, {
+      save: () =>
+        this.settings.setSettings(
+          req.principal!,
+          id,
+          { muted: body.muted, extraAddresses: body.extraAddresses },
+          actorOf(req),
+        ),
+      then: () => `/expiries/certificates/${id}`,
+      flash: (s) => ({ kind: 'info', key: s.muted ? 'expiry.log.mutedNow' : 'expiry.log.saved' }),
+      page: (failure) => this.renderLog(id, req, res, failure, body),
+    });
+  }
+
+  private async renderLog(
+    id: number,
+    req: Request,
+    res: Response,
+    failure?: FormFailure,
+    typed?: Record<string, unknown>,
+  ) {
+    const page = await this.settings.page(req.principal!, id);
+    const at = new Intl.DateTimeFormat(req.lang, {
+      dateStyle: 'long',
+      timeStyle: 'short',
+      timeZone: 'UTC',
+    });
+    const day = new Intl.DateTimeFormat(req.lang, { dateStyle: 'long', timeZone: 'UTC' });
+    res.status(failure?.status ?? 200).render('expiry/reminders', {
+      title: this.i18n.t(req.lang, 'expiry.log.title', { name: page.certificate.mainName }),
+      certificate: page.certificate,
+      notAfter: day.format(page.certificate.notAfter),
+      mutedAt: page.settings.mutedAt ? at.format(page.settings.mutedAt) : null,
+      muted: page.settings.muted,
+      mayEdit: page.mayEdit,
+      rows: page.log.map((r) => ({
+        ...r,
+        when: at.format(r.createdAt),
+        threshold:
+          r.thresholdDays < 0
+            ? this.i18n.t(req.lang, 'expiry.log.after', { count: -r.thresholdDays })
+            : this.i18n.t(req.lang, 'expiry.log.thresholdIs', { days: r.thresholdDays }),
+      })),
+      values: typed
+        ? { muted: typed.muted, extraAddresses: typed.extraAddresses, _page: typed._page }
+        : {
+            muted: page.settings.muted,
+            extraAddresses: page.settings.extraAddresses.join('\n'),
+          },
+      ...(failure ? { problems: failure.problems, formError: failure.formError } : {}),
+    });
+  }
 
   @Get()
   async page(@Req() req: Request, @Res() res: Response) {
@@ -35,6 +109,7 @@ export class ExpiriesController {
       total: up.rows.length,
       truncated: up.truncated,
       days: HORIZON_DAYS,
+      mayImport: (await this.imports.departmentsFor(req.principal!)).length > 0,
     });
   }
 

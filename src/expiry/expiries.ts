@@ -80,8 +80,9 @@ export class Expiries {
   }
 }
 
-// The timeline as SVG drawn on the server: a bar per week, each with its own text for screen
-// readers; the table below the chart holds the same figures.
+// The timeline as SVG drawn on the server: a horizontal bar per week, so that on a phone the
+// dates and counts stay as large as the text around them; each bar has its own text for screen
+// readers, and the table below the chart holds the same figures.
 export function timelineSvg(
   weeks: Upcoming['weeks'],
   labels: {
@@ -90,32 +91,32 @@ export function timelineSvg(
     short: (d: Date) => string;
   },
 ): string {
-  const width = 720;
-  const height = 200;
-  const left = 40;
-  const bottom = 30;
+  const width = 320;
+  const row = 26;
+  const top = 4;
+  const left = 64;
+  const right = 32;
+  const height = top * 2 + row * weeks.length;
   const max = Math.max(1, ...weeks.map((w) => w.count));
-  const slot = (width - left) / weeks.length;
   const esc = (s: string) =>
     s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
   const bars = weeks
     .map((w, i) => {
-      const h = Math.round(((height - bottom - 10) * w.count) / max);
-      const x = Math.round(left + i * slot + 4);
-      const y = height - bottom - h;
+      const y = top + i * row;
+      const len = Math.round(((width - left - right) * w.count) / max);
       const label = esc(labels.week(w.start, w.count));
       return (
         `<g role="listitem" aria-label="${label}"><title>${label}</title>` +
-        `<rect x="${x}" y="${y}" width="${Math.round(slot - 8)}" height="${h}" fill="#1d70b8"/>` +
-        `<text x="${x + Math.round((slot - 8) / 2)}" y="${y - 3}" font-size="11" text-anchor="middle">${w.count || ''}</text>` +
-        `<text x="${x + Math.round((slot - 8) / 2)}" y="${height - 12}" font-size="10" text-anchor="middle">${esc(labels.short(w.start))}</text></g>`
+        `<text x="${left - 8}" y="${y + 18}" font-size="14" text-anchor="end" fill="#0b0c0c">${esc(labels.short(w.start))}</text>` +
+        `<rect x="${left}" y="${y + 4}" width="${len}" height="${row - 8}" fill="#1d70b8"/>` +
+        `<text x="${left + len + 6}" y="${y + 18}" font-size="14" fill="#0b0c0c">${w.count}</text></g>`
       );
     })
     .join('');
   return (
-    `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${height}" width="100%" role="img" aria-labelledby="timeline-title">` +
+    `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${height}" role="img" aria-labelledby="timeline-title">` +
     `<title id="timeline-title">${esc(labels.title)}</title>` +
-    `<line x1="${left}" y1="${height - bottom}" x2="${width}" y2="${height - bottom}" stroke="#0b0c0c"/>` +
+    `<line x1="${left}" y1="0" x2="${left}" y2="${height}" stroke="#0b0c0c"/>` +
     `<g role="list">${bars}</g></svg>`
   );
 }

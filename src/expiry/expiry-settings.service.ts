@@ -46,6 +46,23 @@ export class ExpirySettingsService {
     });
   }
 
+  // The reminder log page: the certificate, its log, its settings, and whether the reader
+  // may change them (mute, extra addresses).
+  async page(p: Principal, certificateId: number) {
+    const certificate = await this.certificate(p, certificateId, 'certificate.view');
+    const mayEdit = can(p, 'organisation.edit', {
+      nrenId: certificate.nrenId,
+      organisationId: certificate.organisationId,
+      departmentId: certificate.departmentId,
+    });
+    return {
+      certificate,
+      log: await this.log(p, certificateId),
+      settings: await this.settings(p, certificateId),
+      mayEdit,
+    };
+  }
+
   async settings(p: Principal, certificateId: number): Promise<ReminderSettingsView> {
     await this.certificate(p, certificateId, 'certificate.view');
     const s = await this.tx.manager.findOneBy(CertificateReminderSettings, { certificateId });

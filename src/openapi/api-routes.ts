@@ -450,7 +450,8 @@ export const API_ROUTES: ApiRoute[] = [
     method: 'post',
     path: '/api/v1/certificates/import',
     tag: 'certificates',
-    summary: 'Import certificates issued elsewhere into a department',
+    summary:
+      'Import certificates issued elsewhere into a department: PEM or DER files (files), or the certificates the servers of a CSV present (hosts: host[,port] a line)',
     body: importInput,
     status: 200,
     response: z.looseObject({ imported: z.int().nonnegative(), items: z.array(z.looseObject({})) }),

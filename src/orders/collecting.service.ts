@@ -8,7 +8,8 @@ import { checkIssued } from '../certificates/issued-check.js';
 import { DomainError } from '../common/errors.js';
 import { caConfig, type CaConfig } from '../config/ca.config.js';
 import { ordersConfig, type OrdersConfig } from '../config/orders.config.js';
-import { Leases, type Claim } from '../database/leases.js';
+import { GroupCommit } from '../database/group-commit.js';
+import { Leases } from '../database/leases.js';
 import { Transactions } from '../database/transactions.js';
 import { wholeSeconds } from '../database/whole-seconds.js';
 import { I18nService } from '../i18n/i18n.service.js';
@@ -20,6 +21,7 @@ import { CaOrder, type OrderOutcome } from './ca-order.entity.js';
 import {
   after,
   BATCH,
+  type Batch,
   jitter,
   leaseMs,
   nextPollInterval,
@@ -70,8 +72,10 @@ export class CollectingService {
       now,
     });
     const accountOf = this.accounts.memo(this.tx.manager);
+    // Outcomes that arrive together share a commit.
+    const batch: Batch = { claim, commits: new GroupCommit(this.tx) };
     const outcomes = await Promise.all(
-      claim.rows.map((row) => this.collect(claim, row, now, accountOf)),
+      claim.rows.map((row) => this.collect(batch, row, now, accountOf)),
     );
     for (const o of outcomes) {
       result[o] += 1;
@@ -89,7 +93,7 @@ export class CollectingService {
   }
 
   private async collect(
-    claim: Claim<CaOrder>,
+    batch: Batch,
     row: CaOrder,
     now: Date,
     accountOf: ReturnType<CaAccounts['memo']>,
@@ -103,12 +107,12 @@ export class CollectingService {
       });
       const account = await accountOf(request.department.organisation.nrenId);
       if (!account) {
-        return this.retry(claim, row, now, { key: 'orders.outcomes.no_account', params: {} });
+        return this.retry(batch, row, now, { key: 'orders.outcomes.no_account', params: {} });
       }
       result = await this.client.collect(account, row.caOrderNumber!);
     } catch (err) {
       if (err instanceof CaUnavailable) {
-        return this.retry(claim, row, now, {
+        return this.retry(batch, row, now, {
           key: 'orders.outcomes.unavailable',
           params: { failure: err.failure },
         });
@@ -116,10 +120,10 @@ export class CollectingService {
       // A refused collection (a wrong login, say) is about the call, not the order: the order
       // stands at the CA, so it is asked again, at the longest interval, until someone fixes it.
       if (err instanceof CaRefused) {
-        return this.retry(claim, row, now, refusalOutcome(err.refusal), this.config.pollMaxSeconds);
+        return this.retry(batch, row, now, refusalOutcome(err.refusal), this.config.pollMaxSeconds);
       }
       this.logger.error(`collecting request ${row.requestId}: ${(err as Error).message}`);
-      return this.retry(claim, row, now, {
+      return this.retry(batch, row, now, {
         key: 'orders.outcomes.not_recorded',
         params: { error: 'internal-error' },
       });
@@ -127,13 +131,13 @@ export class CollectingService {
     try {
       switch (result.status) {
         case 'pending':
-          return await this.pending(claim, row, now);
+          return await this.pending(batch, row, now);
         case 'issued':
-          return await this.issued(claim, row, request, result, now);
+          return await this.issued(batch, row, request, result, now);
         case 'refused':
-          return await this.refuse(claim, row, refusalOutcome(result.refusal));
+          return await this.refuse(batch, row, refusalOutcome(result.refusal));
         case 'revoked':
-          return await this.refuse(claim, row, {
+          return await this.refuse(batch, row, {
             key: 'orders.outcomes.revoked_at_ca',
             params: {},
           });
@@ -142,20 +146,20 @@ export class CollectingService {
       if (!(err instanceof DomainError)) {
         this.logger.error(`collecting request ${row.requestId}: ${(err as Error).message}`);
       }
-      return this.retry(claim, row, now, {
+      return this.retry(batch, row, now, {
         key: 'orders.outcomes.not_recorded',
         params: { error: err instanceof DomainError ? err.code : 'internal-error' },
       });
     }
   }
 
-  private async pending(claim: Claim<CaOrder>, row: CaOrder, now: Date): Promise<'pending'> {
+  private async pending({ claim, commits }: Batch, row: CaOrder, now: Date): Promise<'pending'> {
     const interval = nextPollInterval(
       row.pollIntervalSeconds,
       this.config.pollMinSeconds,
       this.config.pollMaxSeconds,
     );
-    await this.tx.runRetrying((em) =>
+    await commits.write((em) =>
       this.leases.complete(em, claim, row, {
         polls: row.polls + 1,
         pollIntervalSeconds: interval,
@@ -167,13 +171,13 @@ export class CollectingService {
   }
 
   private async retry(
-    claim: Claim<CaOrder>,
+    { claim, commits }: Batch,
     row: CaOrder,
     now: Date,
     outcome: OrderOutcome,
     seconds = Math.max(row.pollIntervalSeconds, this.config.pollMinSeconds),
   ): Promise<'retrying'> {
-    await this.tx.runRetrying((em) =>
+    await commits.write((em) =>
       this.leases.complete(em, claim, row, {
         polls: row.polls + 1,
         dueAt: wholeSeconds(after(now, jitter(seconds))),
@@ -184,7 +188,7 @@ export class CollectingService {
   }
 
   private async issued(
-    claim: Claim<CaOrder>,
+    batch: Batch,
     row: CaOrder,
     request: CertificateRequest,
     issued: CaIssued,
@@ -205,15 +209,15 @@ export class CollectingService {
       now,
     });
     if (!check.ok) {
-      return this.refuse(claim, row, {
+      return this.refuse(batch, row, {
         key: 'orders.outcomes.certificate_mismatch',
         params: { findings: check.findings.map((f) => f.code).join(', ') },
         findings: check.findings,
       });
     }
-    await this.tx.runRetrying(async (em) => {
+    await batch.commits.write(async (em) => {
       if (
-        !(await this.leases.complete(em, claim, row, {
+        !(await this.leases.complete(em, batch.claim, row, {
           state: 'issued',
           lastOutcome: null,
           polls: row.polls + 1,
@@ -249,11 +253,11 @@ export class CollectingService {
   }
 
   private async refuse(
-    claim: Claim<CaOrder>,
+    { claim, commits }: Batch,
     row: CaOrder,
     outcome: OrderOutcome,
   ): Promise<'refused'> {
-    await this.tx.runRetrying(async (em) => {
+    await commits.write(async (em) => {
       if (
         !(await this.leases.complete(em, claim, row, { state: 'refused', lastOutcome: outcome }))
       ) {

@@ -5,6 +5,7 @@ import { profileOf } from '../ca/legacy/product-fields.js';
 import { DomainError } from '../common/errors.js';
 import { caConfig, type CaConfig } from '../config/ca.config.js';
 import { ordersConfig, type OrdersConfig } from '../config/orders.config.js';
+import { GroupCommit } from '../database/group-commit.js';
 import { Leases, type Claim } from '../database/leases.js';
 import { insertOnce } from '../database/exactly-once.js';
 import { Transactions } from '../database/transactions.js';
@@ -17,6 +18,7 @@ import { CaOrder, type OrderOutcome } from './ca-order.entity.js';
 import {
   after,
   BATCH,
+  type Batch,
   backoffSeconds,
   classifyFailure,
   leaseMs,
@@ -80,8 +82,10 @@ export class OrderingService {
     });
     const accountOf = this.accounts.memo(this.tx.manager);
     const marked = await this.markAllSending(claim, now);
+    // Outcomes that arrive together share a commit.
+    const batch: Batch = { claim, commits: new GroupCommit(this.tx) };
     const outcomes = await Promise.all(
-      marked.map(({ row, request }) => this.send(claim, row, request, now, accountOf)),
+      marked.map(({ row, request }) => this.send(batch, row, request, now, accountOf)),
     );
     for (const o of outcomes) {
       result[o] += 1;
@@ -188,7 +192,7 @@ export class OrderingService {
   }
 
   private async send(
-    claim: Claim<CaOrder>,
+    { claim, commits }: Batch,
     row: CaOrder,
     request: LoadedRequest,
     now: Date,
@@ -198,10 +202,10 @@ export class OrderingService {
     try {
       placed = await this.call(request, accountOf);
     } catch (err) {
-      return this.recordFailure(claim, row, this.failureOf(row, err), now);
+      return this.recordFailure({ claim, commits }, row, this.failureOf(row, err), now);
     }
     const pollMin = this.config.pollMinSeconds;
-    await this.tx.runRetrying(async (em) => {
+    await commits.write(async (em) => {
       const held = await this.leases.complete(em, claim, row, {
         state: 'ordered',
         caOrderNumber: placed.orderNumber,
@@ -318,13 +322,13 @@ export class OrderingService {
   }
 
   private async recordFailure(
-    claim: Claim<CaOrder>,
+    { claim, commits }: Batch,
     row: CaOrder,
     failure: CallFailure | NoAccountFailure,
     now: Date,
   ): Promise<'refused' | 'retrying' | 'unknown'> {
     const attempts = row.attempts + 1;
-    return this.tx.runRetrying(async (em) => {
+    return commits.write(async (em) => {
       switch (failure.kind) {
         case 'unavailable':
         case 'no-account': {

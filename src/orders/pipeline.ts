@@ -2,10 +2,18 @@ import { randomInt } from 'node:crypto';
 import type { CaConfig } from '../config/ca.config.js';
 import { CaOutcomeUnknown, CaRefused, CaUnavailable } from '../ca/ca.errors.js';
 import type { CaRefusal } from '../ca/ca-client.js';
-import type { OrderOutcome } from './ca-order.entity.js';
+import type { GroupCommit } from '../database/group-commit.js';
+import type { Claim } from '../database/leases.js';
+import type { CaOrder, OrderOutcome } from './ca-order.entity.js';
 
 // How many rows one run of a job claims, and works on at once.
 export const BATCH = 10;
+
+// The rows one run claimed, and the group commit their outcomes share.
+export interface Batch {
+  claim: Claim<CaOrder>;
+  commits: GroupCommit;
+}
 
 // The longest one call to the CA can take with the adapter's retries: every attempt's connect
 // timeout and backoff, and one reply timeout (only a call that got through waits for a reply,

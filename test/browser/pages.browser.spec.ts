@@ -5,8 +5,11 @@ import { User } from '../../src/accounts/user.entity.js';
 import { Transactions } from '../../src/database/transactions.js';
 import { buildCsr, keyFor, toPem } from '../fixtures/csr/csr-builder.js';
 import { HAS_CHROMIUM, launchChromium } from '../support/browser.js';
+import { ExpiryReminder } from '../../src/expiry/expiry-reminder.entity.js';
+import { seedCertificate } from '../support/certificate-seed.js';
 import { Directory } from '../support/directory.js';
 import { csrFor, submitRequest } from '../support/requests.js';
+import { createTestPki } from '../support/test-pki.js';
 import { createTestApp, type TestApp } from '../support/test-app.js';
 
 // What the code inside page.evaluate() uses of the page (the project has no DOM types).
@@ -81,6 +84,38 @@ describeWithBrowser('pages in a real browser', () => {
       'anna-long-password',
     );
     await withPassword('root@example.org', 'platform-admin-secret');
+    // Certificates expiring in the coming weeks, one with a reminder log.
+    const pki = await createTestPki();
+    const now = t.clock.now().getTime();
+    for (const [i, days] of [10, 20, 20, 45, 80].entries()) {
+      const c = await seedCertificate(
+        t,
+        pki,
+        dept.id,
+        [`host${i}.fysik.exempel-universitetet.example.org`],
+        new Date(now - 86_400_000),
+        days,
+      );
+      ids.cert ??= c.id;
+    }
+    await t.get(Transactions).manager.insert(ExpiryReminder, [
+      {
+        certificateId: ids.cert,
+        thresholdDays: 14,
+        recipient: 'noc@fysik.exempel-universitetet.example.org',
+        outcome: 'skipped',
+        mailId: null,
+        createdAt: new Date(now),
+      },
+      {
+        certificateId: ids.cert,
+        thresholdDays: 7,
+        recipient: 'noc@fysik.exempel-universitetet.example.org',
+        outcome: 'sent',
+        mailId: null,
+        createdAt: new Date(now),
+      },
+    ]);
     const key = await keyFor({ type: 'ec', curve: 'P-256' });
     csrs.good = toPem(
       buildCsr({
@@ -181,7 +216,7 @@ describeWithBrowser('pages in a real browser', () => {
         );
         if (SHOTS && width === 360) {
           await page.screenshot({
-            path: `${SHOTS}/${path.replace(/\W+/g, '_')}.png`,
+            path: `${SHOTS}/${await page.locator('html').getAttribute('lang')}${path.replace(/\W+/g, '_')}.png`,
             fullPage: true,
           });
         }
@@ -309,6 +344,37 @@ describeWithBrowser('pages in a real browser', () => {
       seen.set(title, path);
     }
   }, 600_000);
+
+  // The expiry pages, the import and the reminder log in every language, and the import's
+  // result page (it comes from a post) with every kind of answer.
+  it('fits the expiry, import and reminder log pages into 360 and 390 pixels in every language', async () => {
+    const admin = await loggedIn('root@example.org', 'platform-admin-secret');
+    const titles = new Map<string, string>();
+    for (const lang of ['en', 'fr', 'de', 'nl', 'sv']) {
+      await admin.goto(`${base}/?lang=${lang}`);
+      await visitNarrow(
+        admin,
+        ['/expiries', '/certificates/import', `/expiries/certificates/${ids.cert}`],
+        lang === 'en' ? titles : new Map(),
+      );
+    }
+    expect(new Set(titles.values()).size).toBe(3);
+    await admin.goto(`${base}/?lang=en`);
+    // The import's result page comes from a post: every kind of answer, at phone width.
+    await admin.setViewportSize({ width: 390, height: 800 });
+    await admin.goto(`${base}/certificates/import`);
+    await admin.locator('#hosts').fill('host,port\n192.0.2.1\nnot a host!,443\n[2001:db8::1],8443');
+    await admin.locator('form[action="/certificates/import"] button[type=submit]').click();
+    await admin.waitForLoadState();
+    expect(await admin.locator('#import-items .govuk-summary-list__row').count()).toBe(3);
+    expect(
+      await admin.evaluate(() => document.scrollingElement!.scrollWidth <= window.innerWidth),
+    ).toBe(true);
+    if (SHOTS) {
+      await admin.screenshot({ path: `${SHOTS}/_certificates_import_result.png`, fullPage: true });
+    }
+    await admin.close();
+  }, 360_000);
 
   it('has working language links on every form page, the NREN and invitation forms too', async () => {
     const admin = await loggedIn('root@example.org', 'platform-admin-secret');
