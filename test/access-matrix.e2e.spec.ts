@@ -706,6 +706,43 @@ function certificateListCases(): Case[] {
   });
 }
 
+// The audit search (GET /audit-events): platform administrators find every organisation's
+// events, an NREN administrator those of their NREN's organisations and nothing of another
+// NREN's; everyone else finds no such endpoint.
+const AUDIT_SEARCHERS: Allowed = { admin: ALL_ORGS, nrenA: ['A1', 'A2'] };
+
+function auditSearchCases(): Case[] {
+  return ACTORS.flatMap((actor) =>
+    [...ORGANISATIONS, UNKNOWN].map((org): Case => {
+      const searches = AUDIT_SEARCHERS[actor] !== undefined;
+      const finds = org !== UNKNOWN && (AUDIT_SEARCHERS[actor] ?? []).includes(org);
+      const shown = !searches ? '404' : finds ? '200 its events' : '200 none';
+      return {
+        name: `${ACTOR_LABEL[actor]} GET /audit-events?objectType=organisation&objectId=${org} -> ${shown}`,
+        async run() {
+          const path = (id: number) => `/audit-events?objectType=organisation&objectId=${id}`;
+          const res = await fx.call(actor, 'get', path(idOf(org)));
+          if (!searches) {
+            expectLikeUnknown(res, await fx.call(actor, 'get', `/nrens/${UNKNOWN_ID}`), {
+              status: 404,
+            });
+            return;
+          }
+          expect(res.status).toBe(200);
+          const actions = (res.body.items as { action: string; subjectId: string }[]).map(
+            (e) => `${e.action} ${e.subjectId}`,
+          );
+          if (finds) {
+            expect(actions).toContain(`organisation.created ${idOf(org)}`);
+          } else {
+            expect(actions).toEqual([]);
+          }
+        },
+      };
+    }),
+  );
+}
+
 // ---------------------------------------------------------------------------------------------
 // Certificate requests.
 // ---------------------------------------------------------------------------------------------
@@ -1321,6 +1358,7 @@ const CASES: Case[] = [
   ...listCases('domains'),
   ...invitationCases(),
   ...certificateListCases(),
+  ...auditSearchCases(),
 ];
 
 describe('access matrix: every role against every directory, request, certificate and CA pipeline endpoint', () => {

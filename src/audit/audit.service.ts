@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { createHmac, hkdfSync } from 'node:crypto';
-import { EntityManager, MoreThan } from 'typeorm';
+import { EntityManager, MoreThan, type SelectQueryBuilder } from 'typeorm';
 import { Clock } from '../common/clock.js';
 import { sha256Hex } from '../common/hash.js';
 import { secretsConfig } from '../config/secrets.config.js';
@@ -23,6 +23,28 @@ export interface AuditEntry {
   subjectId?: string | number;
   detail?: Record<string, unknown>;
 }
+
+// What an audit search or a history page asks for; all optional, combined with AND.
+export interface AuditFilter {
+  actor?: string;
+  action?: string;
+  from?: Date;
+  // Exclusive: the first moment not wanted.
+  to?: Date;
+  subjectType?: string;
+  subjectId?: string;
+  // Keyset paging, newest first: only events with a smaller id.
+  before?: number;
+}
+
+export interface AuditPage {
+  items: AuditEvent[];
+  // The `before` of the next (older) page, if there is one.
+  next: number | null;
+}
+
+// Adds the conditions that keep a search within what the reader may see (alias `e`).
+export type AuditWithin = (qb: SelectQueryBuilder<AuditEvent>) => void;
 
 export type ChainReport =
   | { ok: true; checked: number; checkpoints: number }
@@ -133,6 +155,43 @@ export class AuditService {
       order: { id: 'DESC' },
       take: limit,
     });
+  }
+
+  // Newest first, one page at a time by id (keyset), so the thousandth page costs what the
+  // first does. `within` narrows to the reader's scope; the caller builds it.
+  async search(filter: AuditFilter, within: AuditWithin | null, size = 50): Promise<AuditPage> {
+    const qb = this.tx.manager.createQueryBuilder(AuditEvent, 'e').where('1 = 1');
+    if (filter.actor) {
+      qb.andWhere('e.actor_label = :actor', { actor: filter.actor });
+    }
+    if (filter.action) {
+      qb.andWhere('e.action = :action', { action: filter.action });
+    }
+    if (filter.from) {
+      qb.andWhere('e.occurred_at >= :from', { from: filter.from });
+    }
+    if (filter.to) {
+      qb.andWhere('e.occurred_at < :to', { to: filter.to });
+    }
+    if (filter.subjectType) {
+      qb.andWhere('e.subject_type = :st', { st: filter.subjectType });
+    }
+    if (filter.subjectId) {
+      qb.andWhere('e.subject_id = :sid', { sid: filter.subjectId });
+    }
+    if (filter.before) {
+      qb.andWhere('e.id < :before', { before: filter.before });
+    }
+    within?.(qb);
+    const rows = await qb
+      .orderBy('e.id', 'DESC')
+      .take(size + 1)
+      .getMany();
+    const items = rows.slice(0, size);
+    return {
+      items,
+      next: rows.length > size ? items[items.length - 1].id : null,
+    };
   }
 
   async forActor(actorId: number, limit = 50): Promise<AuditEvent[]> {

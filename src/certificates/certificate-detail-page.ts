@@ -88,7 +88,8 @@ export class CertificateDetailPage {
       formError: failure?.formError,
       problems: failure?.problems,
       values: failed?.values ?? {},
-      history: await this.audit.history('certificate', c.id),
+      history: await this.audit.history('certificate', c.id, 10),
+      historyHref: `/certificates/${c.id}/history`,
       downloads: DOWNLOAD_FORMATS.map((f) => ({ format: f, href: `/certificates/${c.id}/${f}` })),
     });
   }

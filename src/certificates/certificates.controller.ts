@@ -1,6 +1,8 @@
 import { Controller, Get, Param, Query, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { In } from 'typeorm';
+import { historyPage } from '../audit/audit-history.js';
+import { AuditService } from '../audit/audit.service.js';
 import { Clock } from '../common/clock.js';
 import { NotFound } from '../common/errors.js';
 import { formFailure } from '../common/forms.js';
@@ -62,6 +64,7 @@ export class CertificatesController {
     private readonly i18n: I18nService,
     private readonly imports: CertificateImports,
     private readonly page: CertificateDetailPage,
+    private readonly audit: AuditService,
   ) {}
 
   @Get()
@@ -116,6 +119,24 @@ export class CertificatesController {
   @Get(':id')
   async show(@Param('id', ParseIdPipe) id: number, @Req() req: Request, @Res() res: Response) {
     await this.page.render(req, res, id);
+  }
+
+  @Get(':id/history')
+  async history(
+    @Param('id', ParseIdPipe) id: number,
+    @Req() req: Request,
+    @Res() res: Response,
+    @Query() query: Record<string, unknown>,
+  ) {
+    const { certificate: c } = await this.certificates.get(req.principal!, id);
+    res.render('audit/history', {
+      name: c.mainName,
+      back: `/certificates/${c.id}`,
+      ...(await historyPage(this.audit, `/certificates/${c.id}/history`, query, {
+        type: 'certificate',
+        id: c.id,
+      })),
+    });
   }
 
   @Get(':id/:format')

@@ -469,6 +469,47 @@ export class CertificatesService {
     return qb.orderBy('c.id', backwards ? 'ASC' : 'DESC');
   }
 
+  // Certificates in the store that share a name with these (an approver weighs what was
+  // issued before for the same names), within what the person may see, newest first.
+  async sharingNames(
+    p: Principal,
+    names: string[],
+    exceptRequestId?: number,
+    limit = 20,
+  ): Promise<(Certificate & { effectiveState: string })[]> {
+    // By the reversed name: that column is indexed.
+    const wanted = [...new Set(names.map(reverseName))].slice(0, 100);
+    if (!wanted.length) {
+      return [];
+    }
+    const { parts } = await this.scope(p, {});
+    const now = this.clock.now();
+    const found = new Map<number, Certificate>();
+    for (const part of parts ?? [null]) {
+      const qb = this.tx.manager
+        .createQueryBuilder(Certificate, 'c')
+        .where(
+          'c.id IN (SELECT n.certificate_id FROM certificate_names n WHERE n.reversed IN (:...wanted))',
+          { wanted },
+        );
+      if (part) {
+        qb.andWhere(part[0], part[1]);
+      }
+      if (exceptRequestId !== undefined) {
+        qb.andWhere('(c.request_id IS NULL OR c.request_id <> :except)', {
+          except: exceptRequestId,
+        });
+      }
+      for (const c of await qb.orderBy('c.id', 'DESC').take(limit).getMany()) {
+        found.set(c.id, c);
+      }
+    }
+    return [...found.values()]
+      .sort((a, b) => b.id - a.id)
+      .slice(0, limit)
+      .map((c) => Object.assign(c, { effectiveState: effectiveState(c, now) }));
+  }
+
   // Keyset paging: each page continues from the last row of the one before, along an index
   // ((scope, not_after, id) or (scope, id)), so page 40,000 costs what page 1 costs. Someone
   // with grants of several kinds (an RAO who is also a requester elsewhere) gets one query

@@ -49,6 +49,14 @@ export class I18nService {
     return this.catalogue.get('en')?.has(key) ?? false;
   }
 
+  // The last parts of the keys under a prefix ('audit.actions' -> ['login', …]), in file order.
+  keysUnder(prefix: string): string[] {
+    const start = `${prefix}.`;
+    return [...(this.catalogue.get('en')?.keys() ?? [])]
+      .filter((k) => k.startsWith(start))
+      .map((k) => k.slice(start.length));
+  }
+
   // RFC 9110 Accept-Language, matched on the primary subtag, highest q first.
   fromAcceptLanguage(header: string | undefined): Language | undefined {
     if (!header) {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { bulkInput, substituteInput, switchInput } from '../approvals/approvals.service.js';
+import { AUDIT_SUBJECT_TYPES } from '../audit/audit-query.js';
 import { importInput } from '../certificates/certificate-import.js';
 import { DOWNLOAD_FORMATS } from '../certificates/formats.js';
 import { reminderPolicyInput, reminderSettingsInput } from '../expiry/expiry.input.js';
@@ -734,6 +735,44 @@ export const API_ROUTES: ApiRoute[] = [
     status: 200,
     response: S.product,
     problems: [403, 404, 409, 422],
+  },
+  {
+    method: 'get',
+    path: '/api/v1/audit-events',
+    tag: 'audit',
+    summary:
+      'Search the audit trail, newest first (NREN administrators: their NRENs; platform administrators: all)',
+    query: z.object({
+      actor: z.string().max(254).optional().meta({ description: "the actor's e-mail address" }),
+      action: z
+        .string()
+        .max(64)
+        .optional()
+        .meta({ description: 'event type, e.g. request.approved' }),
+      from: z.iso.date().optional().meta({ description: 'first day (UTC)' }),
+      to: z.iso.date().optional().meta({ description: 'last day (UTC), included' }),
+      objectType: z.enum(AUDIT_SUBJECT_TYPES).optional(),
+      objectId: z.int().positive().optional(),
+      before: z.int().positive().optional().meta({ description: 'the `next` of the page before' }),
+    }),
+    status: 200,
+    response: z.looseObject({
+      items: z.array(
+        z.looseObject({
+          id: z.int(),
+          occurredAt: z.string(),
+          actor: z.string(),
+          onBehalfOf: z.string().nullable(),
+          substitute: z.string().nullable(),
+          action: z.string(),
+          subjectType: z.string().nullable(),
+          subjectId: z.string().nullable(),
+          reason: z.string().nullable(),
+        }),
+      ),
+      next: z.int().nullable(),
+    }),
+    problems: [404, 422],
   },
   {
     method: 'get',

@@ -2,6 +2,8 @@ import { Body, Controller, Get, Param, Post, Query, Req, Res } from '@nestjs/com
 import type { Request, Response } from 'express';
 import { can, canInvite } from '../access/access.js';
 import { placeOfDepartment, placeOfOrganisation } from '../access/places.js';
+import { ApprovalsService } from '../approvals/approvals.service.js';
+import { historyPage } from '../audit/audit-history.js';
 import { AuditService } from '../audit/audit.service.js';
 import { submitOnPage } from '../common/forms.js';
 import { ParseIdPipe } from '../common/ids.js';
@@ -11,6 +13,7 @@ import { DomainsService } from '../domains/domains.service.js';
 import { I18nService } from '../i18n/i18n.service.js';
 import { OrganisationsService } from '../organisations/organisations.service.js';
 import { PeopleService } from '../people/people.service.js';
+import { withinOrganisation } from './audit-scope.js';
 
 // An organisation's page: its identity, departments, domains, people and history. The
 // department form lives on it, so a failed one shows this page again.
@@ -21,6 +24,7 @@ export class OrganisationPageController {
     private readonly domains: DomainsService,
     private readonly people: PeopleService,
     private readonly audit: AuditService,
+    private readonly approvals: ApprovalsService,
     private readonly i18n: I18nService,
   ) {}
 
@@ -56,6 +60,49 @@ export class OrganisationPageController {
     });
   }
 
+  @Get(':id/history')
+  async history(
+    @Param('id', ParseIdPipe) id: number,
+    @Req() req: Request,
+    @Res() res: Response,
+    @Query() query: Record<string, unknown>,
+  ) {
+    const o = await this.organisations.get(req.principal!, id);
+    res.render('audit/history', {
+      name: o.name,
+      back: `/organisations/${o.id}`,
+      showObject: true,
+      ...(await historyPage(
+        this.audit,
+        `/organisations/${o.id}/history`,
+        query,
+        null,
+        withinOrganisation(o.id),
+      )),
+    });
+  }
+
+  // Self-approval for this organisation (an NREN administrator's switch), confirmed on the page.
+  @Post(':id/self-approval')
+  async selfApproval(
+    @Param('id', ParseIdPipe) id: number,
+    @Body() body: Record<string, unknown>,
+    @Req() req: Request,
+    @Res() res: Response,
+  ) {
+    await submitOnPage(req, res, this.i18n, {
+      save: () => this.approvals.setSelfApproval(req.principal!, id, body, actorOf(req)),
+      then: () => `/organisations/${id}#approval-policy`,
+      flash: (o) => ({
+        kind: 'info',
+        key: o.selfApprovalAllowed
+          ? 'approvals.policy.selfApprovalOn'
+          : 'approvals.policy.selfApprovalOff',
+      }),
+      page: (failure) => this.renderShow(id, req, res, {}, { policyForm: failure }, failure.status),
+    });
+  }
+
   private async renderShow(
     id: number,
     req: Request,
@@ -76,13 +123,15 @@ export class OrganisationPageController {
       domains: await this.domains.list(p, o.id, pageRequest(query)),
       people: await this.people.list(p, { organisationId: o.id }),
       invitations: await this.people.listInvitations(p, { organisationId: o.id }),
-      history: await this.audit.history('organisation', o.id),
+      history: await this.audit.history('organisation', o.id, 10),
+      historyHref: `/organisations/${o.id}/history`,
       may: {
         edit: can(p, 'organisation.edit', place),
         validateIdentity: can(p, 'organisation.validate-identity', place),
         createDepartment: can(p, 'department.create', place),
         createDomain: can(p, 'domain.create', place),
         inviteRao: canInvite(p, 'rao', place),
+        selfApproval: can(p, 'organisation.self-approval', place),
       },
       inviteScopes: [
         ...(canInvite(p, 'rao', place) ? [{ role: 'rao', scopeId: o.id, label: o.name }] : []),

@@ -477,6 +477,33 @@ export class RequestLifecycle {
     return [...p.grants, ...borrowed.map((g) => ({ role: g.role, scopeId: g.scopeId }))];
   }
 
+  // What the person may do now, as allowedActions, plus the decisions they may take in the
+  // place of an absent approver (pages and API offer a substitute approve and reject).
+  async actionsFor(
+    p: Principal,
+    r: RequestWithPlace,
+    approvedBy: readonly number[] = [],
+  ): Promise<RequestAction[]> {
+    const own = allowedActions(p, r, approvedBy);
+    const place = placeOfRequest(r);
+    const borrowed: RequestAction[] = [];
+    for (const action of SUBSTITUTABLE) {
+      const step = LIFECYCLE[action];
+      if (
+        own.includes(action) ||
+        !step.person ||
+        !step.from.includes(r.status) ||
+        (action === 'approve' && approvedBy.includes(p.userId))
+      ) {
+        continue;
+      }
+      if (await this.substituteFor(this.tx.manager, p, step.person, place)) {
+        borrowed.push(action);
+      }
+    }
+    return OFFERED_ACTIONS.filter((a) => own.includes(a) || borrowed.includes(a));
+  }
+
   // Who has approved so far, oldest first (the request page and the API show it).
   approvalsOf(requestId: number): Promise<RequestApproval[]> {
     return this.tx.manager.find(RequestApproval, {

@@ -13,6 +13,7 @@ import {
   allowedActions,
   offeredAction,
   RequestLifecycle,
+  type RequestAction,
   type RequestWithPlace,
 } from './request-lifecycle.js';
 import { lastOutcome } from './request-outcome.js';
@@ -52,7 +53,12 @@ function draftFromJson(body: Record<string, unknown>): RequestDraft {
 
 // A request as the API shows it, with what the caller may do with it now and, where loaded,
 // who has approved it so far.
-function view(r: RequestWithPlace, p: Principal, approvals?: RequestApproval[]) {
+function view(
+  r: RequestWithPlace,
+  p: Principal,
+  approvals?: RequestApproval[],
+  actions?: RequestAction[],
+) {
   const { evidenceData: _e, department, product, organisation, ...rest } = r;
   return {
     ...rest,
@@ -61,11 +67,13 @@ function view(r: RequestWithPlace, p: Principal, approvals?: RequestApproval[]) 
     product: product
       ? { code: product.code, name: product.name, approvalsRequired: product.approvalsRequired }
       : undefined,
-    actions: allowedActions(
-      p,
-      r,
-      approvals?.map((a) => a.personId),
-    ),
+    actions:
+      actions ??
+      allowedActions(
+        p,
+        r,
+        approvals?.map((a) => a.personId),
+      ),
     ...(approvals
       ? {
           approvals: approvals.map((a) => ({
@@ -150,8 +158,14 @@ export class RequestsApiController {
       r.status === 'failed' || r.status === 'needs-reconciliation'
         ? lastOutcome(r.status, await this.audit.history('request', r.id, 20))
         : null;
+    const approvals = await this.lifecycle.approvalsOf(r.id);
+    const actions = await this.lifecycle.actionsFor(
+      req.principal!,
+      r,
+      approvals.map((a) => a.personId),
+    );
     return {
-      ...view(r, req.principal!, await this.lifecycle.approvalsOf(r.id)),
+      ...view(r, req.principal!, approvals, actions),
       outcome: outcome
         ? { ...outcome, message: this.i18n.t(req.lang, outcome.key, outcome.params) }
         : null,
@@ -175,6 +189,12 @@ export class RequestsApiController {
       action,
       { expectedVersion: version, reason },
     );
-    return view(updated, req.principal!, await this.lifecycle.approvalsOf(updated.id));
+    const approvals = await this.lifecycle.approvalsOf(updated.id);
+    const actions = await this.lifecycle.actionsFor(
+      req.principal!,
+      updated,
+      approvals.map((a) => a.personId),
+    );
+    return view(updated, req.principal!, approvals, actions);
   }
 }

@@ -1,11 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { Body, Controller, Get, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Post, Query, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { AuditService } from '../audit/audit.service.js';
-import { DomainError } from '../common/errors.js';
-import { formFailure, type FormFailure } from '../common/forms.js';
-import { ParseIdPipe } from '../common/ids.js';
-import { parseInput } from '../common/input.js';
+import { formFailure } from '../common/forms.js';
 import { pageRequest } from '../common/paging.js';
 import { actorOf } from '../common/request.js';
 import { MAX_CSR_BYTES } from '../csr/csr-parser.js';
@@ -16,17 +12,8 @@ import {
   type CheckResult,
   type RequestDraft,
 } from './csr-evaluation.service.js';
-import { lastOutcome } from './request-outcome.js';
-import {
-  allowedActions,
-  LIFECYCLE,
-  offeredAction,
-  RequestLifecycle,
-  type RequestAction,
-} from './request-lifecycle.js';
 import { isRequestStatus, REQUEST_STATUSES } from './request-status.js';
 import { RequestRefused } from './requests.errors.js';
-import { actionInput } from './requests.input.js';
 import { pemOf, RequestsService } from './requests.service.js';
 
 interface UploadedFile {
@@ -71,17 +58,12 @@ export function draftFromForm(body: Record<string, unknown>, files: Uploads): Re
   };
 }
 
-// Shown as dangerous buttons: they end the request's life.
-const DESTRUCTIVE = new Set<RequestAction>(['cancel', 'reject', 'revoke']);
-
 @Controller('requests')
 export class RequestsController {
   constructor(
     private readonly requests: RequestsService,
     private readonly evaluation: CsrEvaluationService,
-    private readonly lifecycle: RequestLifecycle,
     private readonly products: ProductsService,
-    private readonly audit: AuditService,
     private readonly i18n: I18nService,
   ) {}
 
@@ -213,76 +195,5 @@ export class RequestsController {
         .status(failure.status)
         .render('requests/form', { ...(await this.formModel(req)), ...failure, values: body });
     }
-  }
-
-  @Get(':id')
-  async show(@Param('id', ParseIdPipe) id: number, @Req() req: Request, @Res() res: Response) {
-    await this.renderRequest(req, res, id, 200);
-  }
-
-  private async renderRequest(
-    req: Request,
-    res: Response,
-    id: number,
-    status: number,
-    failure?: FormFailure,
-  ) {
-    const r = await this.requests.get(req.principal!, id);
-    const approvals = await this.lifecycle.approvalsOf(r.id);
-    const history = await this.audit.history('request', r.id);
-    const outcome = lastOutcome(r.status, history);
-    res.status(status).render('requests/show', {
-      title: this.i18n.t(req.lang, 'requests.one', { id: r.id }),
-      request: r,
-      ...(await this.requests.particulars(r)),
-      approvals,
-      approvalsRequired: r.product?.approvalsRequired ?? 1,
-      nextStep: `requests.next.${r.status}`,
-      outcome: outcome ? this.i18n.t(req.lang, outcome.key, outcome.params) : null,
-      warnings: r.warnings.map((w) => this.i18n.t(req.lang, `csr.findings.${w.code}`, w.params)),
-      history,
-      actions: allowedActions(
-        req.principal!,
-        r,
-        approvals.map((a) => a.personId),
-      ).map((action) => ({
-        name: action,
-        needsReason: LIFECYCLE[action].reason === 'required',
-        destructive: DESTRUCTIVE.has(action),
-      })),
-      formError: failure?.formError,
-      problems: failure?.problems,
-    });
-  }
-
-  // The buttons on the request page: each action offered to this person now.
-  @Post(':id/:action')
-  async act(
-    @Param('id', ParseIdPipe) requestId: number,
-    @Param('action') name: string,
-    @Body() body: Record<string, unknown>,
-    @Req() req: Request,
-    @Res() res: Response,
-  ) {
-    const action = offeredAction(name);
-    try {
-      const { version, reason } = parseInput(actionInput, body);
-      await this.lifecycle.transition(
-        { principal: req.principal!, actor: actorOf(req) },
-        requestId,
-        action,
-        { expectedVersion: version, reason },
-      );
-    } catch (err) {
-      // Someone else got there first, or the state moved on: show the request as it is now.
-      if (err instanceof DomainError && (err.kind === 'conflict' || err.kind === 'invalid')) {
-        const failure = formFailure(err, req, this.i18n);
-        await this.renderRequest(req, res, requestId, failure.status, failure);
-        return;
-      }
-      throw err;
-    }
-    req.session.flash = { kind: 'info', key: `requests.done.${action}` };
-    res.redirect(303, `/requests/${requestId}`);
   }
 }

@@ -329,7 +329,12 @@ export class RequestsService {
     const organisation = await this.tx.manager.findOneByOrFail(Organisation, {
       id: r.organisationId,
     });
-    if (!can(p, 'request.view', placeOfRequest({ ...r, organisation }))) {
+    const place = placeOfRequest({ ...r, organisation });
+    // A substitute sees the requests they may decide on, for as long as the appointment runs.
+    if (
+      !can(p, 'request.view', place) &&
+      !(await this.lifecycle.substituteFor(this.tx.manager, p, 'request.approve', place))
+    ) {
       throw new NotFound('request');
     }
     return Object.assign(r, { organisation });

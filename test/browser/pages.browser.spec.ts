@@ -15,8 +15,9 @@ import { seedCertificate } from '../support/certificate-seed.js';
 import { Directory } from '../support/directory.js';
 import { federationFeed, keyPair, TestIdp } from '../support/saml-idp.js';
 import { totpCode } from '../support/totp.js';
-import { createTestApp, type TestApp } from '../support/test-app.js';
+import { csrFor, submitRequest } from '../support/requests.js';
 import { createTestPki } from '../support/test-pki.js';
+import { createTestApp, type TestApp } from '../support/test-app.js';
 
 // What the code inside page.evaluate() uses of the page (the project has no DOM types).
 interface El {
@@ -204,10 +205,19 @@ describeWithBrowser('pages in a real browser', () => {
         san: [{ type: 'dns', value: 'www.kemi.example.org' }],
       }),
     );
+    // Something in the approval queue: two of Anna's requests with long names.
+    for (const host of ['kalender', 'queue-with-a-rather-long-host-name']) {
+      await submitRequest(
+        t,
+        anna.token,
+        dept.id,
+        csrFor([`${host}.fysik.exempel-universitetet.example.org`]),
+      );
+    }
     await new Promise<void>((resolve) => t.server.listen(0, '127.0.0.1', resolve));
     base = `http://127.0.0.1:${(t.server.address() as AddressInfo).port}`;
     browser = await launchChromium();
-  }, 90_000);
+  }, 180_000);
   afterAll(async () => {
     await browser?.close();
     await t?.close();
@@ -317,6 +327,11 @@ describeWithBrowser('pages in a real browser', () => {
         '/requests',
         '/requests/new',
         `/requests/${ids.request}`,
+        `/requests/${ids.request}/history`,
+        `/organisations/${ids.org}/history`,
+        '/approvals',
+        '/approvals/substitutes',
+        '/audit',
         '/account',
         '/account/second-factor',
         `/people/${ids.anna}/second-factor`,
@@ -326,6 +341,19 @@ describeWithBrowser('pages in a real browser', () => {
       ],
       titles,
     );
+    // The bulk approval's result page, which only a post reaches.
+    await admin.setViewportSize({ width: 390, height: 800 });
+    await admin.goto(`${base}/approvals`);
+    await admin.locator('input[name="pick"]').first().check();
+    await admin.locator('form[action="/approvals/approve-many"] button[type=submit]').click();
+    await admin.waitForLoadState();
+    expect(await admin.locator('.bulk-outcome').count()).toBe(1);
+    expect(
+      await admin.evaluate(() => document.scrollingElement!.scrollWidth <= window.innerWidth),
+    ).toBe(true);
+    if (SHOTS) {
+      await admin.screenshot({ path: `${SHOTS}/approvals_bulk_result.png`, fullPage: true });
+    }
     await admin.close();
 
     const requester = await loggedIn(
@@ -363,6 +391,11 @@ describeWithBrowser('pages in a real browser', () => {
           '/requests/new',
           '/products',
           '/account',
+          `/approvals?lang=${lang}`,
+          `/approvals/substitutes?lang=${lang}`,
+          `/audit?lang=${lang}`,
+          `/organisations/${ids.org}/history?lang=${lang}`,
+          `/requests/${ids.request}?lang=${lang}`,
         ],
         new Map(),
       );
@@ -381,7 +414,7 @@ describeWithBrowser('pages in a real browser', () => {
       expect([path, seen.get(title)]).toEqual([path, undefined]);
       seen.set(title, path);
     }
-  }, 360_000);
+  }, 600_000);
 
   // The expiry pages, the import and the reminder log in every language, and the import's
   // result page (it comes from a post) with every kind of answer.
