@@ -57,6 +57,46 @@ describe('mail over SMTP', () => {
     expect(row.sentAt).toEqual(t.clock.now());
   });
 
+  it('keeps delivering after the server cuts the connections it kept open', async () => {
+    const dispatcher = t.get(MailDispatcher);
+    await queue(t, 'fred@example.org', 'en', 'Fred');
+    expect(await dispatcher.run(t.clock.now())).toEqual({ sent: 1, failed: 0 });
+    // The connection stays open for the next messages, until the server cuts it.
+    expect(smtp.drop()).toBeGreaterThan(0);
+
+    const names = ['Greta', 'Hans', 'Ida', 'Jan', 'Kim'];
+    for (const name of names) {
+      await queue(t, `${name.toLowerCase()}@example.org`, 'en', name);
+    }
+    expect(await dispatcher.run(t.clock.now())).toEqual({ sent: 5, failed: 0 });
+    for (const name of names) {
+      expect(smtp.to(`${name.toLowerCase()}@example.org`)).toHaveLength(1);
+    }
+  });
+
+  it('sends a message on a fresh connection when the server cuts the one it was going over', async () => {
+    const dispatcher = t.get(MailDispatcher);
+    const queued = await queue(t, 'lena@example.org', 'fr', 'Lena');
+    smtp.dropAtNextMail();
+    expect(await dispatcher.run(t.clock.now())).toEqual({ sent: 1, failed: 0 });
+    expect(smtp.to('lena@example.org')).toHaveLength(1);
+    expect(await reload(t, queued.id)).toMatchObject({ status: 'sent', attempts: 1 });
+  });
+
+  it('leaves a message to the queue’s retry when its connection is cut again and again', async () => {
+    const dispatcher = t.get(MailDispatcher);
+    const queued = await queue(t, 'mats@example.org', 'sv', 'Mats');
+    smtp.dropAtNextMail(2);
+    expect(await dispatcher.run(t.clock.now())).toEqual({ sent: 0, failed: 1 });
+    expect(await reload(t, queued.id)).toMatchObject({ status: 'queued', attempts: 1 });
+    expect(smtp.to('mats@example.org')).toEqual([]);
+
+    t.clock.advance(61_000);
+    expect(await dispatcher.run(t.clock.now())).toEqual({ sent: 1, failed: 0 });
+    expect(smtp.to('mats@example.org')).toHaveLength(1);
+    expect(await reload(t, queued.id)).toMatchObject({ status: 'sent', attempts: 2 });
+  });
+
   it('sends nothing for a change that was rolled back', async () => {
     const before = smtp.received.length;
     await expect(

@@ -6,11 +6,14 @@ export const SECRET_REMOVED = '[…]';
 // Takes the secret out of the bodies of the messages that match, in one statement.
 export async function forgetSecrets(
   em: EntityManager,
-  where: { id: number } | { secret: string } | { expiredBy: Date },
+  where: { ids: number[] } | { secret: string } | { expiredBy: Date },
 ): Promise<number> {
+  if ('ids' in where && where.ids.length === 0) {
+    return 0;
+  }
   const [condition, value] =
-    'id' in where
-      ? ['id = :value', where.id]
+    'ids' in where
+      ? ['id IN (:...value)', where.ids]
       : 'secret' in where
         ? ['secret = :value', where.secret]
         : ['secret_expires_at <= :value', where.expiredBy];

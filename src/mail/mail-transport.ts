@@ -15,6 +15,8 @@ export interface OutgoingMail {
 // The port: SMTP in production, the outbox on embedded defaults. Used as the DI token.
 export abstract class MailTransport {
   abstract readonly name: MailTransportName;
+  // How many messages the dispatcher may hand over at once (SMTP: its pooled connections).
+  readonly parallel: number = 1;
   // Resolves once the peer has accepted the message; rejects with the reason otherwise.
   abstract deliver(message: OutgoingMail): Promise<void>;
 }

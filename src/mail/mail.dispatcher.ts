@@ -5,6 +5,7 @@ import { Clock } from '../common/clock.js';
 import { Leases, type Claim } from '../database/leases.js';
 import { Transactions } from '../database/transactions.js';
 import { wholeSeconds } from '../database/whole-seconds.js';
+import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity.js';
 import { MailMessage } from './mail-message.entity.js';
 import { forgetSecrets } from './mail-secrets.js';
 import { MailTransport } from './mail-transport.js';
@@ -63,27 +64,52 @@ export class MailDispatcher implements OnModuleDestroy {
       now,
     });
     const result: DispatchResult = { sent: 0, failed: 0 };
-    for (const [index, message] of claim.rows.entries()) {
-      if (performance.now() - started > DELIVERY_WINDOW_MS) {
-        await this.leases.release(claim, claim.rows.slice(index));
-        break;
+    const marks = new Marks((outcomes) => this.record(claim, outcomes, now));
+    // As many deliveries at once as the transport takes; each outcome is recorded before
+    // its worker starts another, in a transaction shared with the outcomes that arrive while
+    // the previous one commits.
+    let next = 0;
+    let stopped = false;
+    const worker = async (): Promise<void> => {
+      while (!stopped && next < claim.rows.length) {
+        if (performance.now() - started > DELIVERY_WINDOW_MS) {
+          return;
+        }
+        const message = claim.rows[next++];
+        let error: Error | null = null;
+        try {
+          await this.transport.deliver({
+            to: message.toAddress,
+            subject: message.subject,
+            text: message.textBody,
+            html: message.htmlBody,
+            key: `mail-${message.id}.${message.createdAt.getTime()}`,
+          });
+        } catch (err) {
+          error = err instanceof Error ? err : new Error(String(err));
+        }
+        await marks.add({ message, error });
+        result[error === null ? 'sent' : 'failed'] += 1;
       }
-      try {
-        await this.transport.deliver({
-          to: message.toAddress,
-          subject: message.subject,
-          text: message.textBody,
-          html: message.htmlBody,
-          key: `mail-${message.id}.${message.createdAt.getTime()}`,
-        });
-      } catch (err) {
-        await this.markFailed(claim, message, err, now);
-        result.failed += 1;
-        continue;
-      }
-      await this.markSent(claim, message, now);
-      result.sent += 1;
+    };
+    const workers = Array.from(
+      { length: Math.max(1, Math.min(this.transport.parallel, claim.rows.length)) },
+      () =>
+        worker().catch((err: unknown) => {
+          stopped = true;
+          throw err;
+        }),
+    );
+    const settled = await Promise.allSettled(workers);
+    // Rows never handed to the transport (out of time, or a failed write) go back at once.
+    const untouched = claim.rows.slice(next);
+    const failure = settled.find((s) => s.status === 'rejected');
+    if (failure) {
+      // The lease frees them anyway if the database is what failed.
+      await this.leases.release(claim, untouched).catch(() => 0);
+      throw failure.reason;
     }
+    await this.leases.release(claim, untouched);
     return result;
   }
 
@@ -145,47 +171,98 @@ export class MailDispatcher implements OnModuleDestroy {
     }
   }
 
-  private async markSent(
-    claim: Claim<MailMessage>,
+  // The outcomes of several deliveries in one transaction: each row completed under the
+  // claim, and the secrets taken out of the ones sent over SMTP.
+  private async record(claim: Claim<MailMessage>, outcomes: Outcome[], now: Date): Promise<void> {
+    const lost = await this.tx.run(async (em) => {
+      const lost: number[] = [];
+      for (const { message, error } of outcomes) {
+        const held = await this.leases.complete(
+          em,
+          claim,
+          message,
+          this.changes(message, error, now),
+        );
+        if (!held) {
+          lost.push(message.id);
+        }
+      }
+      // Delivered elsewhere: the queue keeps no working link. The outbox is where mail is
+      // read, so there the link stays until it is used or expires.
+      if (this.transport.name === 'smtp') {
+        const sent = outcomes.filter((o) => o.error === null).map((o) => o.message.id);
+        await forgetSecrets(em, { ids: sent.filter((id) => !lost.includes(id)) });
+      }
+      return lost;
+    });
+    for (const id of lost) {
+      this.logger.warn(`mail ${id}: claim lost before its outcome was recorded`);
+    }
+  }
+
+  private changes(
     message: MailMessage,
+    error: Error | null,
     now: Date,
-  ): Promise<void> {
-    const held = await this.tx.run((em) =>
-      this.leases.complete(em, claim, message, {
+  ): QueryDeepPartialEntity<MailMessage> {
+    if (error === null) {
+      return {
         status: 'sent',
         sentAt: wholeSeconds(now),
         transport: this.transport.name,
         attempts: () => 'attempts + 1',
         lastError: null,
-      }),
-    );
-    if (!held) {
-      this.logger.warn(`mail ${message.id}: claim lost before it was marked sent`);
+      };
     }
-    // Delivered elsewhere: the queue keeps no working link. The outbox is where mail is
-    // read, so there the link stays until it is used or expires.
-    if (this.transport.name === 'smtp') {
-      await this.tx.run((em) => forgetSecrets(em, { id: message.id }));
+    const attempts = message.attempts + 1;
+    const reason = error.message;
+    this.logger.warn(`mail ${message.id}: attempt ${attempts} failed: ${reason}`);
+    return {
+      status: attempts >= MAX_ATTEMPTS ? 'failed' : 'queued',
+      attempts,
+      nextAttemptAt: wholeSeconds(nextAttemptAfter(attempts, now)),
+      transport: this.transport.name,
+      lastError: reason.slice(0, ERROR_MAX),
+    };
+  }
+}
+
+interface Outcome {
+  message: MailMessage;
+  // null: the server accepted the message.
+  error: Error | null;
+}
+
+// Group commit: an outcome added while a write is under way waits for it and then goes,
+// with every other outcome that arrived meanwhile, into the next write. add() resolves once
+// the outcome is committed and rejects if its write failed.
+class Marks {
+  private pending: { outcome: Outcome; done: (err?: Error) => void }[] = [];
+  private writing: Promise<void> | null = null;
+
+  constructor(private readonly write: (outcomes: Outcome[]) => Promise<void>) {}
+
+  add(outcome: Outcome): Promise<void> {
+    const committed = new Promise<void>((resolve, reject) => {
+      this.pending.push({ outcome, done: (err) => (err === undefined ? resolve() : reject(err)) });
+    });
+    if (!this.writing) {
+      this.writing = this.drain();
     }
+    return committed;
   }
 
-  private async markFailed(
-    claim: Claim<MailMessage>,
-    message: MailMessage,
-    err: unknown,
-    now: Date,
-  ): Promise<void> {
-    const attempts = message.attempts + 1;
-    const reason = err instanceof Error ? err.message : String(err);
-    this.logger.warn(`mail ${message.id}: attempt ${attempts} failed: ${reason}`);
-    await this.tx.run((em) =>
-      this.leases.complete(em, claim, message, {
-        status: attempts >= MAX_ATTEMPTS ? 'failed' : 'queued',
-        attempts,
-        nextAttemptAt: wholeSeconds(nextAttemptAfter(attempts, now)),
-        transport: this.transport.name,
-        lastError: reason.slice(0, ERROR_MAX),
-      }),
-    );
+  private async drain(): Promise<void> {
+    while (this.pending.length > 0) {
+      const batch = this.pending.splice(0);
+      try {
+        await this.write(batch.map((b) => b.outcome));
+        batch.forEach((b) => b.done());
+      } catch (err) {
+        const failure = err instanceof Error ? err : new Error(String(err));
+        batch.forEach((b) => b.done(failure));
+      }
+    }
+    this.writing = null;
   }
 }

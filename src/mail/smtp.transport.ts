@@ -2,10 +2,18 @@ import type { OnModuleDestroy } from '@nestjs/common';
 import { createTransport } from 'nodemailer';
 import { MailTransport, type OutgoingMail } from './mail-transport.js';
 
-// nodemailer over one connection per message: the dispatcher sends small batches, and a
-// fresh connection after a failure needs no pool state to recover.
+// Connections kept open to the server, each one message at a time; the dispatcher hands over
+// this many messages at once.
+export const SMTP_CONNECTIONS = 3;
+
+// nodemailer's pooled transport: a few connections kept open and reused, so a message costs
+// one MAIL FROM … DATA exchange rather than a connect, greeting and EHLO. A connection the
+// server closed while idle leaves the pool and the next message opens a new one; a message
+// whose connection closes under it is tried once more on a fresh connection, and a message
+// that still fails is rejected like any other failure, so the queue retries it later.
 export class SmtpTransport extends MailTransport implements OnModuleDestroy {
   readonly name = 'smtp' as const;
+  override readonly parallel = SMTP_CONNECTIONS;
   private readonly transporter: ReturnType<typeof createTransport>;
   private readonly domain: string;
 
@@ -15,9 +23,15 @@ export class SmtpTransport extends MailTransport implements OnModuleDestroy {
   ) {
     super();
     this.domain = /@([^>\s]+)>?\s*$/.exec(from)?.[1] ?? 'localhost';
-    // Bounded waits, so one stuck server cannot hold a claimed batch past its lease.
+    // Bounded waits, so one stuck server cannot hold a claimed batch past its lease (an idle
+    // pooled connection is closed after socketTimeout too).
     this.transporter = createTransport({
       url,
+      pool: true,
+      maxConnections: SMTP_CONNECTIONS,
+      // A fresh session now and then: servers limit messages per connection too.
+      maxMessages: 100,
+      maxRequeues: 1,
       connectionTimeout: 15_000,
       greetingTimeout: 15_000,
       socketTimeout: 30_000,

@@ -1,5 +1,5 @@
 import { simpleParser, type ParsedMail } from 'mailparser';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 
 export interface ReceivedMail {
@@ -14,6 +14,8 @@ export class TestSmtpServer {
   readonly received: ReceivedMail[] = [];
   private server: SMTPServer | null = null;
   private port = 0;
+  private readonly sockets = new Set<Socket>();
+  private dropsAtMail = 0;
 
   static async start(): Promise<TestSmtpServer> {
     const smtp = new TestSmtpServer();
@@ -37,6 +39,15 @@ export class TestSmtpServer {
       // Loopback only: a reverse DNS lookup per connection would only add a resolver's delay.
       disableReverseLookup: true,
       closeTimeout: 1000,
+      onMailFrom: (_address, session, callback) => {
+        if (this.dropsAtMail > 0) {
+          this.dropsAtMail -= 1;
+          // No answer: the connection is simply gone, as when a server restarts.
+          [...this.sockets].find((s) => s.remotePort === session.remotePort)?.destroy();
+          return;
+        }
+        callback();
+      },
       onData: (stream, session, callback) => {
         simpleParser(stream)
           .then((parsed) => {
@@ -48,6 +59,10 @@ export class TestSmtpServer {
           })
           .catch((err: Error) => callback(err));
       },
+    });
+    server.server.on('connection', (socket: Socket) => {
+      this.sockets.add(socket);
+      socket.once('close', () => this.sockets.delete(socket));
     });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -66,6 +81,21 @@ export class TestSmtpServer {
     if (server) {
       await new Promise<void>((resolve) => server.close(() => resolve()));
     }
+  }
+
+  // Cuts every open connection without a word, as a server restarting or timing out idle
+  // clients does; the port stays open. Resolves with how many there were.
+  drop(): number {
+    const open = this.sockets.size;
+    for (const socket of this.sockets) {
+      socket.destroy();
+    }
+    return open;
+  }
+
+  // The next `count` MAIL FROM commands are answered by cutting their connection.
+  dropAtNextMail(count = 1): void {
+    this.dropsAtMail = count;
   }
 
   to(address: string): ParsedMail[] {
