@@ -83,6 +83,9 @@ export function configureApp(app: NestExpressApplication, logger: Logger): void 
   app.setBaseViewsDir(VIEWS_DIR);
   app.setViewEngine('hbs');
   app.set('view options', { layout: 'layouts/main' });
+  // Views are read and compiled once (Express does it only in production by default); in
+  // development an edited view shows at the next request.
+  app.set('view cache', config.env !== 'development');
   // Every page, error pages too, says when certificates come from the simulated CA.
   app.setLocal('simulatedCa', app.get(CaConnection).simulated);
   registerViewHelpers(i18n);

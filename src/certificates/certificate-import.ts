@@ -92,13 +92,19 @@ export class CertificateImports {
 
   // The departments a person may import into: those of the organisations they look after.
   async departmentsFor(p: Principal): Promise<Department[]> {
+    return this.departmentsQuery(p).orderBy('o.name').addOrderBy('d.name').take(500).getMany();
+  }
+
+  // Whether there is any (list pages offer the import then): one indexed probe, not the list.
+  mayImport(p: Principal): Promise<boolean> {
+    return this.departmentsQuery(p).getExists();
+  }
+
+  private departmentsQuery(p: Principal) {
     const s = scopeOf(p);
     const qb = this.tx.manager
       .createQueryBuilder(Department, 'd')
-      .innerJoinAndSelect('d.organisation', 'o')
-      .orderBy('o.name')
-      .addOrderBy('d.name')
-      .take(500);
+      .innerJoinAndSelect('d.organisation', 'o');
     if (!s.platform) {
       qb.where(
         new Brackets((w) => {
@@ -109,7 +115,7 @@ export class CertificateImports {
         }),
       );
     }
-    return qb.getMany();
+    return qb;
   }
 
   async import(p: Principal, input: unknown, actor: Actor): Promise<ImportItem[]> {

@@ -77,7 +77,7 @@ export class CertificatesController {
       states: CERTIFICATE_STATES.map((s) => ({ value: s, selected: values.state === s })),
       within: WITHIN_DAYS.map((d) => ({ value: String(d), selected: values.within === String(d) })),
       sortNewest: values.sort === 'newest',
-      mayImport: (await this.imports.departmentsFor(req.principal!)).length > 0,
+      mayImport: await this.imports.mayImport(req.principal!),
     };
     let filter: CertificateFilter;
     let page: CertificatePage;

@@ -109,7 +109,7 @@ export class ExpiriesController {
       total: up.rows.length,
       truncated: up.truncated,
       days: HORIZON_DAYS,
-      mayImport: (await this.imports.departmentsFor(req.principal!)).length > 0,
+      mayImport: await this.imports.mayImport(req.principal!),
     });
   }
 

@@ -35,11 +35,33 @@ function langOf(options: HelperOptions) {
 }
 
 // Partials are registered synchronously: hbs.registerPartials reads them asynchronously, and
-// the first request could otherwise render before they exist.
+// the first request could otherwise render before they exist. Registered compiled: a partial
+// registered as text is compiled anew on every page that uses it (about 14 ms a page).
 function registerPartials(dir: string): void {
   for (const file of readdirSync(dir).filter((f) => f.endsWith('.hbs'))) {
-    hbs.registerPartial(file.replace(/\.hbs$/, ''), readFileSync(join(dir, file), 'utf8'));
+    hbs.handlebars.registerPartial(
+      file.replace(/\.hbs$/, ''),
+      hbs.handlebars.compile(readFileSync(join(dir, file), 'utf8')),
+    );
   }
+}
+
+// Building an Intl.DateTimeFormat costs far more than formatting with one; a list page
+// formats dozens of dates.
+const dateFormats = new Map<string, Intl.DateTimeFormat>();
+function dateFormat(lang: string, style: 'day' | 'time'): Intl.DateTimeFormat {
+  const key = `${lang} ${style}`;
+  let format = dateFormats.get(key);
+  if (!format) {
+    format = new Intl.DateTimeFormat(
+      lang,
+      style === 'day'
+        ? { dateStyle: 'long', timeZone: 'UTC' }
+        : { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' },
+    );
+    dateFormats.set(key, format);
+  }
+  return format;
 }
 
 // Handlebars indents every line a standalone partial prints, the lines of a textarea's value
@@ -119,7 +141,7 @@ export function registerViewHelpers(i18n: I18nService): void {
     const date = new Date(value);
     return Number.isNaN(date.getTime())
       ? ''
-      : new Intl.DateTimeFormat(langOf(options), { dateStyle: 'long', timeZone: 'UTC' }).format(date);
+      : dateFormat(langOf(options), 'day').format(date);
   });
   hbs.registerHelper('midSentence', (text: unknown, options: HelperOptions) =>
     midSentence(String(text), langOf(options)),
@@ -135,13 +157,7 @@ export function registerViewHelpers(i18n: I18nService): void {
     if (Number.isNaN(date.getTime())) {
       return '';
     }
-    return (
-      new Intl.DateTimeFormat(langOf(options), {
-        dateStyle: 'medium',
-        timeStyle: 'short',
-        timeZone: 'UTC',
-      }).format(date) + ' UTC'
-    );
+    return dateFormat(langOf(options), 'time').format(date) + ' UTC';
   });
   // Form values arrive as strings, ids from the database as numbers: compare them as text.
   const scalar = (v: unknown) => (typeof v === 'number' || typeof v === 'string' ? String(v) : v);
