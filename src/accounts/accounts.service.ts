@@ -115,7 +115,9 @@ export class AccountsService implements OnModuleInit {
   }
 
   async loadPrincipal(userId: number, via: Principal['via']): Promise<Principal | null> {
-    const user = await this.tx.manager.findOne(User, {
+    // find, not findOne: with a relation, findOne adds a DISTINCT query for its LIMIT 1, and
+    // this runs on every request. The id is unique, so there is one user at most.
+    const [user] = await this.tx.manager.find(User, {
       where: { id: userId, active: true },
       relations: { grants: true },
     });
