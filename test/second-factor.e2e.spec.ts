@@ -219,6 +219,14 @@ describe(`second factor (TOTP) on ${DIALECT}`, () => {
     ).toBe(404);
     expect(await em().countBy(SecondFactor, { userId: rao.id })).toBe(1);
 
+    // The RAO is signed in, code and all: whoever has their phone may be too.
+    t.clock.advance(30_000);
+    const stolen = agentFor(t);
+    expect(
+      (await loginWithCode(stolen, 'rao@totp.example.org', PASSWORD, codeNow(raoSecret))).status,
+    ).toBe(303);
+    expect((await stolen.get('/account')).status).toBe(200);
+
     // The NREN's administrator, on the page (after enrolling, as the rule asks of them too).
     const adminPage = agentFor(t);
     expect((await login(adminPage, 'admin@totp.example', PASSWORD)).status).toBe(303);
@@ -235,7 +243,14 @@ describe(`second factor (TOTP) on ${DIALECT}`, () => {
     ]);
     const [event] = await audits('second-factor.reset', rao.id);
     expect(event.actorLabel).toBe('admin@totp.example');
+    // The earlier tests' logins and this one.
+    expect(JSON.parse(event.detail)).toMatchObject({ removed: true });
+    expect(JSON.parse(event.detail).sessionsEnded).toBeGreaterThanOrEqual(1);
     expect(await em().countBy(RecoveryCode, { userId: rao.id })).toBe(0);
+    // That session is over: back to the login page; the administrator's own goes on.
+    const after = await stolen.get('/account');
+    expect([after.status, after.headers.location]).toEqual([303, '/login?next=%2Faccount']);
+    expect((await adminPage.get(`/people/${rao.id}/second-factor`)).status).toBe(200);
 
     // The RAO logs in with the password alone and is sent to enrol again.
     const raoPage = agentFor(t);
@@ -244,10 +259,12 @@ describe(`second factor (TOTP) on ${DIALECT}`, () => {
     expect((await raoPage.get('/')).headers.location).toBe('/account/second-factor');
     const again = await enrolThroughPages(raoPage, now);
     raoSecret = again.secret;
+    expect((await raoPage.get('/account')).status).toBe(200);
 
-    // The platform administrator, by the API.
+    // The platform administrator, by the API: the RAO's new session ends too.
     const api = await dir.api('post', `/people/${rao.id}/second-factor/reset`, {});
     expect([api.status, api.body]).toEqual([200, { userId: rao.id, reset: true }]);
+    expect((await raoPage.get('/account')).headers.location).toBe('/login?next=%2Faccount');
     const events = await audits('second-factor.reset', rao.id);
     expect(events.map((e) => e.actorLabel).sort()).toEqual([
       'admin@totp.example',

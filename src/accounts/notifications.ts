@@ -9,6 +9,8 @@ export const NOTIFICATION_KINDS = [
   'request-approved',
   'request-rejected',
   'request-expired',
+  'request-issued',
+  'request-failed',
   'expiry-reminder',
 ] as const;
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];

@@ -24,12 +24,13 @@ export class PasswordsService {
     private readonly audit: AuditService,
   ) {}
 
-  // Sessions other than the one given (the id as express-session knows it) end.
-  async endSessions(em: EntityManager, userId: number, keepSid?: string): Promise<void> {
-    await em.delete(SessionRecord, {
+  // Sessions other than the one given (the id as express-session knows it) end; how many did.
+  async endSessions(em: EntityManager, userId: number, keepSid?: string): Promise<number> {
+    const ended = await em.delete(SessionRecord, {
       userId,
       ...(keepSid ? { idHash: Not(sha256Hex(keepSid)) } : {}),
     });
+    return ended.affected ?? 0;
   }
 
   // The hash of a new password, or the password rules' problems under the given field.

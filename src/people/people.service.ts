@@ -6,6 +6,7 @@ import { can, canInvite, canResetSecondFactor, scopeOf, type Place } from '../ac
 import { placeOfDepartment, placeOfNren, placeOfOrganisation } from '../access/places.js';
 import { normaliseEmail } from '../accounts/accounts.service.js';
 import { passwordProblems } from '../accounts/password-policy.js';
+import { PasswordsService } from '../accounts/passwords.service.js';
 import type { Principal } from '../accounts/principal.js';
 import { ROLE_SCOPE, RoleGrant, type Role } from '../accounts/role-grant.entity.js';
 import { User } from '../accounts/user.entity.js';
@@ -44,6 +45,7 @@ export class PeopleService {
     private readonly clock: Clock,
     private readonly mail: MailService,
     private readonly secondFactor: SecondFactorService,
+    private readonly passwords: PasswordsService,
   ) {}
 
   // Where a role's scope sits, and its name for display; null when the scope does not exist.
@@ -270,15 +272,17 @@ export class PeopleService {
   }
 
   // A lost phone: the person enrols again at their next login. Audited with who did it.
+  // Their signed-in sessions end with it: whoever has the phone may have one of them too.
   async resetSecondFactor(p: Principal, userId: number, actor: Actor): Promise<boolean> {
     await this.secondFactorOf(p, userId);
     return this.tx.run(async (em) => {
       const removed = await this.secondFactor.remove(em, userId);
+      const sessionsEnded = await this.passwords.endSessions(em, userId);
       await this.audit.record(em, actor, {
         action: 'second-factor.reset',
         subjectType: 'user',
         subjectId: userId,
-        detail: { removed },
+        detail: { removed, sessionsEnded },
       });
       return removed;
     });

@@ -1,7 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { appConfig } from '../config/app.config.js';
-import { isLanguage } from '../i18n/languages.js';
+import { I18nService } from '../i18n/i18n.service.js';
+import { isLanguage, type Language } from '../i18n/languages.js';
 import { MailService } from '../mail/mail.service.js';
 import { Nren } from '../nrens/nren.entity.js';
 import type { EntityManager } from 'typeorm';
@@ -136,8 +137,10 @@ export const LIFECYCLE: Readonly<Record<RequestAction, Step>> = {
 // reconciliation (issue 9) add theirs here when they add their doors.
 export const OFFERED_ACTIONS: readonly RequestAction[] = ['approve', 'reject', 'cancel'];
 
-// Outcomes the requester is always told about by e-mail.
-const NOTIFIED = new Set<RequestStatus>(['approved', 'rejected', 'expired']);
+type Params = Record<string, string | number>;
+
+// Outcomes the requester is told about by e-mail (unless they chose not to be).
+const NOTIFIED = new Set<RequestStatus>(['approved', 'rejected', 'expired', 'issued', 'failed']);
 
 // Decisions a substitute may take in the place of an absent approver.
 const SUBSTITUTABLE = new Set<RequestAction>(['approve', 'reject']);
@@ -246,18 +249,21 @@ export class RequestLifecycle {
     private readonly audit: AuditService,
     private readonly clock: Clock,
     private readonly mail: MailService,
+    private readonly i18n: I18nService,
     @Inject(appConfig.KEY) private readonly app: ConfigType<typeof appConfig>,
   ) {}
 
-  // The requester hears of the decision (or of its absence) in their own language, falling
-  // back to their NREN's, then to the platform default; queued with the step, so both commit
-  // together.
+  // The requester hears of the decision (or of its absence), of the certificate or of the
+  // order's failure, in their own language, falling back to their NREN's, then to the
+  // platform default; queued with the step, so both commit together and a step rolled back
+  // and taken again sends one mail.
   private async tellRequester(
     em: EntityManager,
     request: CertificateRequest,
     organisation: Organisation,
     to: RequestStatus,
     reason: string,
+    detail: Record<string, unknown>,
   ): Promise<void> {
     if (!NOTIFIED.has(to)) {
       return;
@@ -280,8 +286,35 @@ export class RequestLifecycle {
         id: request.id,
         names: request.names.join(', ') || request.subject,
         reason,
+        ...this.mailDetail(to, detail, language),
       },
     });
+  }
+
+  // What the pipeline's step recorded, for the mail: the certificate to fetch, or why the
+  // order failed (the CA's refusal, the issued-certificate check's findings) in the reader's
+  // words rather than the English kept in the audit trail.
+  private mailDetail(
+    to: RequestStatus,
+    detail: Record<string, unknown>,
+    language: Language,
+  ): Record<string, unknown> {
+    if (to === 'issued' && typeof detail.certificateId === 'number') {
+      return { certificateId: detail.certificateId };
+    }
+    // The shape of the orders' OrderOutcome, which request-outcome.ts reads the same way.
+    const outcome = detail.outcome as
+      | { key?: unknown; params?: Params; findings?: { code: string; params: Params }[] }
+      | undefined;
+    if (to !== 'failed' || typeof outcome?.key !== 'string') {
+      return {};
+    }
+    return {
+      reason: this.i18n.t(language, outcome.key, outcome.params ?? {}),
+      findings: (outcome.findings ?? []).map((f) =>
+        this.i18n.t(language, `certificates.findings.${f.code}`, f.params),
+      ),
+    };
   }
 
   // Takes one step: checks who may, that the state allows it and that nobody changed the
@@ -421,7 +454,7 @@ export class RequestLifecycle {
       },
     });
     if (to !== request.status) {
-      await this.tellRequester(em, request, organisation, to, words);
+      await this.tellRequester(em, request, organisation, to, words, detail ?? {});
     }
     const updated = await em.findOneOrFail(CertificateRequest, {
       where: { id: request.id },
