@@ -114,7 +114,8 @@ export async function openBenchDatabase(
   });
   await dataSource.initialize();
   await dataSource.runMigrations();
-  const conn = await createConnection({ uri: url.toString() });
+  // UTC, as the application reads and writes DATETIME.
+  const conn = await createConnection({ uri: url.toString(), timezone: 'Z' });
   return {
     url: url.toString(),
     dataSource,
