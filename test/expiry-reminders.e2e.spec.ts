@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { jest } from '@jest/globals';
-import { MoreThan, Not } from 'typeorm';
+import { In, MoreThan, Not } from 'typeorm';
 import type { ParsedMail } from 'mailparser';
 import { AuditEvent } from '../src/audit/audit-event.entity.js';
 import { User } from '../src/accounts/user.entity.js';
@@ -10,6 +10,7 @@ import { Transactions } from '../src/database/transactions.js';
 import { ExpiryReminder, ExpiryReminderCursor } from '../src/expiry/expiry-reminder.entity.js';
 import { ExpiryReminders } from '../src/expiry/expiry-reminders.service.js';
 import { MailDispatcher } from '../src/mail/mail.dispatcher.js';
+import { MailMessage } from '../src/mail/mail-message.entity.js';
 import { MailService } from '../src/mail/mail.service.js';
 import { Nren } from '../src/nrens/nren.entity.js';
 import { Organisation } from '../src/organisations/organisation.entity.js';
@@ -304,13 +305,14 @@ describe('expiry reminders', () => {
     });
     expect(set.status).toBe(200);
     const mail = t.get(MailService);
-    const original = mail.enqueue.bind(mail);
+    // The job composes each digest, then queues a batch of them in one transaction.
+    const original = mail.compose.bind(mail);
     let calls = 0;
-    const spy = jest.spyOn(mail, 'enqueue').mockImplementation(async (em, m) => {
+    const spy = jest.spyOn(mail, 'compose').mockImplementation((m) => {
       if (++calls === 3) {
         throw new Error('injected crash');
       }
-      return original(em, m);
+      return original(m);
     });
     try {
       await expect(runAt(notAfter.getTime() - 13 * DAY)).rejects.toThrow('injected crash');
@@ -339,11 +341,13 @@ describe('expiry reminders', () => {
     });
     try {
       const extras = Array.from({ length: 12 }, (_, i) => `p${i}@uni.example`);
+      const twins = new Map<number, string>();
       for (let i = 0; i < 6; i++) {
         const c = await certificate(
           [`twin${i}.uni.example`],
           new Date(notAfter.getTime() + i * HOUR),
         );
+        twins.set(c.id, `twin${i}.uni.example`);
         const set = await dir.api('put', `/certificates/${c.id}/reminder-settings`, {
           muted: false,
           extraAddresses: extras,
@@ -375,6 +379,17 @@ describe('expiry reminders', () => {
         const names = got.flatMap((m) => textOf(m).match(/twin\d\.uni\.example/g) ?? []);
         // Every certificate once, whichever instance sent it.
         expect(names.sort()).toEqual(Array.from({ length: 6 }, (_, i) => `twin${i}.uni.example`));
+      }
+      // Each reminder names the mail that carried it (mails are queued many to an INSERT).
+      const sent = await tx().manager.findBy(ExpiryReminder, {
+        certificateId: In([...twins.keys()]),
+        outcome: 'sent',
+      });
+      expect(sent).toHaveLength(6 * 13);
+      for (const r of sent) {
+        const m = await tx().manager.findOneByOrFail(MailMessage, { id: r.mailId! });
+        expect(m.toAddress.toLowerCase()).toBe(r.recipient);
+        expect(m.textBody).toContain(twins.get(r.certificateId));
       }
     } finally {
       await other.close();

@@ -28,30 +28,3 @@ export async function insertOnce<T extends ObjectLiteral>(
     throw err;
   }
 }
-
-// insertOnce for many rows, answering for each: one multi-row INSERT when every key is free
-// (the usual case, and one round trip instead of one per row). When any key is taken the
-// statement fails as a whole on both dialects (a statement is atomic), and each row is then
-// tried alone, so the answers are exactly those insertOnce would give.
-export async function insertEachOnce<T extends ObjectLiteral>(
-  em: EntityManager,
-  entity: EntityTarget<T>,
-  rows: QueryDeepPartialEntity<T>[],
-): Promise<boolean[]> {
-  if (rows.length === 0) {
-    return [];
-  }
-  try {
-    await em.insert(entity, rows);
-    return rows.map(() => true);
-  } catch (err) {
-    if (!isDuplicateKey(err)) {
-      throw err;
-    }
-  }
-  const inserted: boolean[] = [];
-  for (const row of rows) {
-    inserted.push(await insertOnce(em, entity, row));
-  }
-  return inserted;
-}

@@ -1,17 +1,20 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
-import { In, IsNull, type EntityManager } from 'typeorm';
+import { In, type EntityManager } from 'typeorm';
+import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity.js';
 import { User } from '../accounts/user.entity.js';
 import { CertificateName } from '../certificates/certificate-name.entity.js';
 import { Certificate } from '../certificates/certificate.entity.js';
 import { reverseName } from '../certificates/search.js';
 import { appConfig } from '../config/app.config.js';
 import { expiryConfig } from '../config/expiry.config.js';
-import { insertEachOnce, insertOnce } from '../database/exactly-once.js';
+import { isDuplicateKey } from '../database/database-errors.js';
+import { insertOnce } from '../database/exactly-once.js';
 import { Transactions } from '../database/transactions.js';
 import { wholeSeconds } from '../database/whole-seconds.js';
 import { isLanguage, type Language } from '../i18n/languages.js';
-import { MailService } from '../mail/mail.service.js';
+import type { MailMessage } from '../mail/mail-message.entity.js';
+import { MailService, type MailRequest } from '../mail/mail.service.js';
 import { Nren } from '../nrens/nren.entity.js';
 import { Organisation } from '../organisations/organisation.entity.js';
 import { CertificateRequest } from '../requests/certificate-request.entity.js';
@@ -29,6 +32,13 @@ const CURSOR = 'reminders';
 const FIRST_LOOKBACK_MS = DAY_MS;
 export const DUE_SCAN_PAGE = 5000;
 const CHUNK = 1000;
+// Digests written in one transaction, and about how many reminder rows at most.
+const BATCH_MAILS = 100;
+const BATCH_ROWS = 2000;
+// Rows in one INSERT statement.
+const INSERT_ROWS = 500;
+// Runs of a batch that found its keys taken by another instance mid-way.
+const TAKEN_ATTEMPTS = 5;
 const ADDRESS = /^[^\s@<>,;"]+@[^\s@<>,;"]+$/;
 
 export interface ReminderRunResult {
@@ -52,6 +62,12 @@ interface Due {
   notAfter: Date;
   send: number;
   skipped: number[];
+}
+
+interface Sent {
+  mails: number;
+  reminders: number;
+  skipped: number;
 }
 
 interface Recipient {
@@ -109,9 +125,9 @@ export function dueScanPage(
 
 // Reminds the people responsible for a certificate as it crosses each reminder threshold.
 // Every instance may run it at the same moment: what happens once is guaranteed by the
-// unique (certificate, threshold, recipient) row written with the queued mail (insertOnce),
-// and the cursor only moves once a run has handled its whole window, so a crash mid-run
-// leaves the rest to the next run.
+// unique (certificate, threshold, recipient) row written in the transaction that queues its
+// mail (remindBatch), and the cursor only moves once a run has handled its whole window, so
+// a crash mid-run leaves the rest to the next run.
 @Injectable()
 export class ExpiryReminders {
   private readonly logger = new Logger(ExpiryReminders.name);
@@ -145,11 +161,11 @@ export class ExpiryReminders {
     result.scanMs = performance.now() - started;
     result.due = due.length;
     const recipients = await this.recipients(await this.stillWanted(due));
-    for (const recipient of recipients) {
-      const sent = await this.tx.runRetrying((em) => this.remind(em, recipient, to));
+    for (const batch of batches(recipients)) {
+      const sent = await this.remindBatch(batch, to);
       result.reminders += sent.reminders;
       result.skipped += sent.skipped;
-      result.mails += sent.reminders > 0 ? 1 : 0;
+      result.mails += sent.mails;
     }
     await this.advance(to);
     if (result.mails > 0) {
@@ -247,35 +263,47 @@ export class ExpiryReminders {
       return renewed;
     }
     const em = this.tx.manager;
-    // Found through the name index (a main name is one of the certificate's names): by
-    // main_name and organisation alone MySQL would read every certificate of the
-    // organisations involved, which at a million certificates is most of them.
-    const candidates = await em
-      .createQueryBuilder(Certificate, 'c')
-      .innerJoin(CertificateName, 'n', 'n.certificateId = c.id')
-      .select(['c.id', 'c.organisationId', 'c.mainName', 'c.notAfter'])
-      .where('n.reversed IN (:...reversed)', {
-        reversed: [...new Set(imported.map((d) => reverseName(d.mainName).slice(0, 253)))],
-      })
-      .andWhere("c.state = 'valid'")
-      .andWhere('c.mainName IN (:...names)', {
-        names: [...new Set(imported.map((d) => d.mainName))],
-      })
-      .andWhere('c.organisationId IN (:...orgs)', {
-        orgs: [...new Set(imported.map((d) => d.organisationId))],
-      })
-      .getMany();
-    const newer = imported.flatMap((d) =>
-      candidates
-        .filter(
-          (c) =>
-            c.id !== d.id &&
+    // First the name index alone (it holds the certificate id): which other certificates carry
+    // a due one's main name. Usually none, and then no certificate row is read at all; by
+    // main_name and organisation MySQL would read every certificate of the organisations
+    // involved, which at a million certificates is most of them.
+    const byReversed = new Map<string, Due[]>();
+    for (const d of imported) {
+      const key = reverseName(d.mainName).slice(0, 253);
+      byReversed.set(key, [...(byReversed.get(key) ?? []), d]);
+    }
+    const sharing = new Map<number, Due[]>();
+    for (const chunk of chunks([...byReversed.keys()], CHUNK)) {
+      const rows = await em.find(CertificateName, {
+        select: { certificateId: true, name: true, reversed: true },
+        where: { reversed: In(chunk) },
+      });
+      for (const r of rows) {
+        for (const d of byReversed.get(r.reversed.toLowerCase()) ?? []) {
+          if (r.certificateId !== d.id) {
+            sharing.set(r.certificateId, [...(sharing.get(r.certificateId) ?? []), d]);
+          }
+        }
+      }
+    }
+    const newer: Array<readonly [number, number]> = [];
+    for (const chunk of chunks([...sharing.keys()], CHUNK)) {
+      const candidates = await em.find(Certificate, {
+        select: { id: true, organisationId: true, mainName: true, notAfter: true },
+        where: { id: In(chunk), state: 'valid' },
+      });
+      for (const c of candidates) {
+        for (const d of sharing.get(c.id) ?? []) {
+          if (
             c.organisationId === d.organisationId &&
             c.mainName === d.mainName &&
-            c.notAfter.getTime() > d.notAfter.getTime(),
-        )
-        .map((c) => [d.id, c.id] as const),
-    );
+            c.notAfter.getTime() > d.notAfter.getTime()
+          ) {
+            newer.push([d.id, c.id]);
+          }
+        }
+      }
+    }
     if (newer.length === 0) {
       return renewed;
     }
@@ -387,43 +415,138 @@ export class ExpiryReminders {
     return [...byAddress.values()].sort((a, b) => (a.address < b.address ? -1 : 1));
   }
 
-  // One recipient's digest, in one transaction: the reminder rows that are still free and the
-  // mail listing exactly those. Another instance that got there first holds the rows, and
-  // this one sends nothing for them.
+  // Several recipients' digests in one transaction: for each, the reminder rows still free
+  // and the mail listing exactly those, written together. Another instance that got there
+  // first holds the rows (its insert committed, or commits while ours waits on the key): ours
+  // then fails on the unique key, is rolled back whole, and runs again, and now reads those
+  // rows as taken. Should a digest fail (rendering, queueing), the ones before it in the batch
+  // are written in a transaction of their own before the error goes up, as when each digest
+  // had its own transaction: what was done is kept, the rest is left to the next run.
+  private async remindBatch(batch: Recipient[], now: Date): Promise<Sent> {
+    const failed = { at: -1 };
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.tx.runRetrying((em) => this.remind(em, batch, now, failed));
+      } catch (err) {
+        if (isDuplicateKey(err) && attempt < TAKEN_ATTEMPTS) {
+          continue;
+        }
+        if (failed.at > 0) {
+          const done = batch.slice(0, failed.at);
+          await this.tx.runRetrying((em) => this.remind(em, done, now, { at: -1 }));
+        }
+        throw err;
+      }
+    }
+  }
+
   private async remind(
     em: EntityManager,
-    recipient: Recipient,
+    batch: Recipient[],
     now: Date,
-  ): Promise<{ reminders: number; skipped: number }> {
-    const items = [...recipient.items].sort((a, b) => a.id - b.id);
-    const base = { recipient: recipient.address, mailId: null, createdAt: now };
-    const rows = items.flatMap((item) => [
-      { ...base, certificateId: item.id, thresholdDays: item.send, outcome: 'sent' as const },
-      ...item.skipped.map((threshold) => ({
-        ...base,
-        certificateId: item.id,
-        thresholdDays: threshold,
-        outcome: 'skipped' as const,
-      })),
-    ]);
-    const inserted = await insertEachOnce(em, ExpiryReminder, rows);
-    const fresh: Due[] = [];
-    let skipped = 0;
-    let at = 0;
-    for (const item of items) {
-      if (inserted[at++]) {
-        fresh.push(item);
+    failed: { at: number },
+  ): Promise<Sent> {
+    failed.at = -1;
+    const taken = await this.taken(em, batch);
+    const sent: Sent = { mails: 0, reminders: 0, skipped: 0 };
+    const rows: QueryDeepPartialEntity<ExpiryReminder>[] = [];
+    const digests: Array<{ recipient: Recipient; fresh: Due[]; message: MailMessage }> = [];
+    for (let i = 0; i < batch.length; i++) {
+      const recipient = batch[i];
+      const fresh: Due[] = [];
+      for (const item of recipient.items) {
+        if (!taken.has(reminderKey(item.id, item.send, recipient.address))) {
+          fresh.push(item);
+        }
+        for (const threshold of item.skipped) {
+          if (!taken.has(reminderKey(item.id, threshold, recipient.address))) {
+            rows.push({
+              recipient: recipient.address,
+              createdAt: now,
+              certificateId: item.id,
+              thresholdDays: threshold,
+              outcome: 'skipped',
+              mailId: null,
+            });
+            sent.skipped += 1;
+          }
+        }
       }
-      for (let k = 0; k < item.skipped.length; k++) {
-        skipped += inserted[at++] ? 1 : 0;
+      if (fresh.length === 0) {
+        continue;
+      }
+      try {
+        digests.push({
+          recipient,
+          fresh,
+          message: this.mail.compose(this.digest(recipient, fresh, now)),
+        });
+      } catch (err) {
+        failed.at = i;
+        throw err;
       }
     }
-    if (fresh.length === 0) {
-      return { reminders: 0, skipped };
+    await this.mail.queueAll(
+      em,
+      digests.map((d) => d.message),
+    );
+    for (const { recipient, fresh, message } of digests) {
+      for (const item of fresh) {
+        rows.push({
+          recipient: recipient.address,
+          createdAt: now,
+          certificateId: item.id,
+          thresholdDays: item.send,
+          outcome: 'sent',
+          mailId: message.id,
+        });
+      }
+      sent.mails += 1;
+      sent.reminders += fresh.length;
     }
-    // Most urgent first: the earliest expiry.
-    fresh.sort((a, b) => a.notAfter.getTime() - b.notAfter.getTime() || a.id - b.id);
-    const certificates = fresh.map((d) => {
+    // In key order, as every instance writes them, so two of them wait on each other's keys
+    // in the same order rather than deadlock.
+    rows.sort(
+      (a, b) =>
+        (a.certificateId as number) - (b.certificateId as number) ||
+        (a.thresholdDays as number) - (b.thresholdDays as number) ||
+        ((a.recipient as string) < (b.recipient as string) ? -1 : 1),
+    );
+    for (const chunk of chunks(rows, INSERT_ROWS)) {
+      await em
+        .createQueryBuilder()
+        .insert()
+        .into(ExpiryReminder)
+        .values(chunk)
+        .updateEntity(false)
+        .execute();
+    }
+    return sent;
+  }
+
+  // The (certificate, threshold, recipient) keys of the batch that are recorded already.
+  private async taken(em: EntityManager, batch: Recipient[]): Promise<Set<string>> {
+    const ids = [...new Set(batch.flatMap((r) => r.items.map((i) => i.id)))];
+    const addresses = batch.map((r) => r.address);
+    const taken = new Set<string>();
+    for (const chunk of chunks(ids, CHUNK)) {
+      const rows = await em.find(ExpiryReminder, {
+        select: { certificateId: true, thresholdDays: true, recipient: true },
+        where: { certificateId: In(chunk), recipient: In(addresses) },
+      });
+      for (const r of rows) {
+        taken.add(reminderKey(r.certificateId, r.thresholdDays, r.recipient));
+      }
+    }
+    return taken;
+  }
+
+  // The mail for one recipient: most urgent first (the earliest expiry).
+  private digest(recipient: Recipient, fresh: Due[], now: Date): MailRequest {
+    const sorted = [...fresh].sort(
+      (a, b) => a.notAfter.getTime() - b.notAfter.getTime() || a.id - b.id,
+    );
+    const certificates = sorted.map((d) => {
       const days = Math.ceil((d.notAfter.getTime() - now.getTime()) / DAY_MS);
       return {
         id: d.id,
@@ -436,23 +559,12 @@ export class ExpiryReminders {
         renewUrl: `${this.app.baseUrl}/certificates/${d.id}#renew`,
       };
     });
-    const message = await this.mail.enqueue(em, {
+    return {
       to: recipient.address,
       template: REMINDER_TEMPLATE,
       language: recipient.language,
       context: { certificates, count: certificates.length, first: certificates[0].name },
-    });
-    await em.update(
-      ExpiryReminder,
-      {
-        certificateId: In(fresh.map((d) => d.id)),
-        recipient: recipient.address,
-        outcome: 'sent',
-        mailId: IsNull(),
-      },
-      { mailId: message.id },
-    );
-    return { reminders: fresh.length, skipped };
+    };
   }
 
   private async advance(to: Date): Promise<void> {
@@ -467,6 +579,30 @@ export class ExpiryReminders {
         .where('name = :name AND position < :to', { name: CURSOR, to })
         .execute();
     });
+  }
+}
+
+function reminderKey(certificateId: number, threshold: number, recipient: string): string {
+  return `${certificateId} ${threshold} ${recipient}`;
+}
+
+// Recipients in order, cut into transactions of at most BATCH_MAILS digests and about
+// BATCH_ROWS reminder rows.
+function* batches(recipients: Recipient[]): Generator<Recipient[]> {
+  let batch: Recipient[] = [];
+  let rows = 0;
+  for (const r of recipients) {
+    const size = r.items.reduce((n, i) => n + 1 + i.skipped.length, 0);
+    if (batch.length > 0 && (batch.length >= BATCH_MAILS || rows + size > BATCH_ROWS)) {
+      yield batch;
+      batch = [];
+      rows = 0;
+    }
+    batch.push(r);
+    rows += size;
+  }
+  if (batch.length > 0) {
+    yield batch;
   }
 }
 
