@@ -160,6 +160,25 @@ describe(`leases and exactly-once work (${DIALECT})`, () => {
     });
   });
 
+  it('completes several rows in one go, only those whose claim still holds', async () => {
+    const ids = await addJobs(3);
+    const first = await a.leases.claim(Job, { due: DUE, limit: 3, leaseMs: MINUTE });
+    // The first holder releases one and loses another to a later claim once its lease ran out.
+    await a.leases.release(first, [first.rows[2]]);
+    clock.advance(MINUTE + 1000);
+    const second = await b.leases.claim(Job, { due: DUE, limit: 1, leaseMs: MINUTE });
+    expect(second.rows.map((r) => r.id)).toEqual([ids[0]]);
+
+    const done = await a.tx.run((em) =>
+      a.leases.completeAll(em, first, first.rows, { state: 'done' }),
+    );
+    expect(done).toEqual([ids[1]]);
+    expect(await reload(ids[0])).toMatchObject({ state: 'waiting', claimedBy: second.token });
+    expect(await reload(ids[1])).toMatchObject({ state: 'done', claimedBy: null });
+    expect(await reload(ids[2])).toMatchObject({ state: 'waiting', claimedBy: null });
+    expect(await a.tx.run((em) => a.leases.completeAll(em, first, [], {}))).toEqual([]);
+  });
+
   it('keeps two claims of one instance apart', async () => {
     await addJobs(4);
     const [x, y] = await Promise.all([

@@ -19,7 +19,9 @@ describe('mail configuration', () => {
       transport: 'smtp',
       smtpUrl: 'smtp://ra:secret@mail.example.org:587',
       from: 'RA <ra@example.org>',
+      connections: 8,
     });
+    expect(loadMailConfig({ ...env, SMTP_CONNECTIONS: '3' })).toMatchObject({ connections: 3 });
     expect(loadMailConfig({ ...env, MAIL_TRANSPORT: 'outbox' }).transport).toBe('outbox');
     expect(loadMailConfig({ SMTP_URL: 'smtps://mail.example.org' }).transport).toBe('smtp');
   });
@@ -36,6 +38,8 @@ describe('mail configuration', () => {
     [{ SMTP_URL: 'mail.example.org:25' }, 'SMTP_URL'],
     [{ MAIL_FROM: 'not an address' }, 'MAIL_FROM'],
     [{ MAIL_FROM: 'a@example.org, b@example.org' }, 'MAIL_FROM'],
+    [{ SMTP_CONNECTIONS: '0' }, 'SMTP_CONNECTIONS'],
+    [{ SMTP_CONNECTIONS: '2.5' }, 'SMTP_CONNECTIONS'],
   ])('refuses %j naming %s', (env, variable) => {
     const problems = problemsOf(() => loadMailConfig(env));
     expect(problems).toHaveLength(1);

@@ -29,11 +29,16 @@ const schema = z.object({
     .string()
     .refine(isSingleAddress, { message: 'must be one address, such as TCS RA <ra@example.org>' })
     .default('TCS RA <ra@localhost>'),
+  SMTP_CONNECTIONS: z.coerce.number().int().min(1).max(50).default(8),
 });
 
 export type MailConfig = {
   from: string;
-} & ({ transport: 'outbox'; smtpUrl: null } | { transport: 'smtp'; smtpUrl: string });
+} & (
+  | { transport: 'outbox'; smtpUrl: null }
+  // connections: how many the SMTP transport keeps open and delivers over at once.
+  | { transport: 'smtp'; smtpUrl: string; connections: number }
+);
 
 // SMTP when a server is named, the outbox (nothing leaves the process) otherwise.
 export function loadMailConfig(env: NodeJS.ProcessEnv = process.env): MailConfig {
@@ -45,7 +50,7 @@ export function loadMailConfig(env: NodeJS.ProcessEnv = process.env): MailConfig
   if (!e.SMTP_URL) {
     throw new ConfigError(['SMTP_URL: is required when MAIL_TRANSPORT=smtp']);
   }
-  return { transport, smtpUrl: e.SMTP_URL, from: e.MAIL_FROM };
+  return { transport, smtpUrl: e.SMTP_URL, from: e.MAIL_FROM, connections: e.SMTP_CONNECTIONS };
 }
 
 export const mailConfig = registerAs('mail', () => loadMailConfig());

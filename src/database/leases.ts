@@ -106,6 +106,40 @@ export class Leases {
     return (result.affected ?? 0) > 0;
   }
 
+  // complete() for several claimed rows that take the same changes, in two statements
+  // whatever their number: the rows still held are locked and read, then changed together.
+  // Answers the ids of the rows completed; the others' claim was lost, and they are unchanged.
+  async completeAll<T extends Leasable>(
+    em: EntityManager,
+    claim: Claim<T>,
+    rows: T[],
+    changes: QueryDeepPartialEntity<T>,
+  ): Promise<number[]> {
+    if (rows.length === 0) {
+      return [];
+    }
+    const mine = { id: In(rows.map((r) => r.id)), claimedBy: claim.token } as FindOptionsWhere<T>;
+    const held = (
+      await em.find(claim.entity, {
+        select: { id: true } as never,
+        where: mine,
+        lock: this.tx.forUpdate,
+      })
+    ).map((r) => r.id);
+    if (held.length > 0) {
+      await em.update(
+        claim.entity,
+        { id: In(held), claimedBy: claim.token },
+        {
+          ...changes,
+          claimedBy: null,
+          claimedUntil: null,
+        },
+      );
+    }
+    return held;
+  }
+
   // Hands rows back unchanged, so the next run need not wait for the lease to run out.
   // Returns how many were still this claim's to hand back.
   async release<T extends Leasable>(claim: Claim<T>, rows: T[] = claim.rows): Promise<number> {

@@ -11,7 +11,9 @@ import { forgetSecrets } from './mail-secrets.js';
 import { MailTransport } from './mail-transport.js';
 
 export const MAIL_DISPATCH_JOB = 'mail-dispatch';
-export const DISPATCH_BATCH = 20;
+// Claimed per run: enough to keep SMTP_CONNECTIONS deliveries going, few enough that the
+// instances sharing a queue each get some.
+export const DISPATCH_BATCH = 40;
 export const MAX_ATTEMPTS = 8;
 // Wait after the 1st, 2nd, … failed attempt; the 8th failure gives up (about 22 h in all).
 export const BACKOFF_MINUTES = [1, 5, 15, 60, 180, 360, 720];
@@ -176,22 +178,22 @@ export class MailDispatcher implements OnModuleDestroy {
   private async record(claim: Claim<MailMessage>, outcomes: Outcome[], now: Date): Promise<void> {
     const lost = await this.tx.run(async (em) => {
       const lost: number[] = [];
+      // The delivered ones all take the same changes: one statement for them all.
+      const delivered = outcomes.filter((o) => o.error === null).map((o) => o.message);
+      const completed = await this.leases.completeAll(em, claim, delivered, this.delivered(now));
+      lost.push(...delivered.filter((m) => !completed.includes(m.id)).map((m) => m.id));
       for (const { message, error } of outcomes) {
-        const held = await this.leases.complete(
-          em,
-          claim,
-          message,
-          this.changes(message, error, now),
-        );
-        if (!held) {
+        if (
+          error !== null &&
+          !(await this.leases.complete(em, claim, message, this.failed(message, error, now)))
+        ) {
           lost.push(message.id);
         }
       }
       // Delivered elsewhere: the queue keeps no working link. The outbox is where mail is
       // read, so there the link stays until it is used or expires.
       if (this.transport.name === 'smtp') {
-        const sent = outcomes.filter((o) => o.error === null).map((o) => o.message.id);
-        await forgetSecrets(em, { ids: sent.filter((id) => !lost.includes(id)) });
+        await forgetSecrets(em, { ids: completed });
       }
       return lost;
     });
@@ -200,20 +202,21 @@ export class MailDispatcher implements OnModuleDestroy {
     }
   }
 
-  private changes(
+  private delivered(now: Date): QueryDeepPartialEntity<MailMessage> {
+    return {
+      status: 'sent',
+      sentAt: wholeSeconds(now),
+      transport: this.transport.name,
+      attempts: () => 'attempts + 1',
+      lastError: null,
+    };
+  }
+
+  private failed(
     message: MailMessage,
-    error: Error | null,
+    error: Error,
     now: Date,
   ): QueryDeepPartialEntity<MailMessage> {
-    if (error === null) {
-      return {
-        status: 'sent',
-        sentAt: wholeSeconds(now),
-        transport: this.transport.name,
-        attempts: () => 'attempts + 1',
-        lastError: null,
-      };
-    }
     const attempts = message.attempts + 1;
     const reason = error.message;
     this.logger.warn(`mail ${message.id}: attempt ${attempts} failed: ${reason}`);

@@ -11,7 +11,7 @@ import { SmtpTransport } from './smtp.transport.js';
 
 function transportFor(config: MailConfig): MailTransport {
   if (config.transport === 'smtp') {
-    return new SmtpTransport(config.smtpUrl, config.from);
+    return new SmtpTransport(config.smtpUrl, config.from, config.connections);
   }
   new Logger('MailModule').log('MAIL_TRANSPORT=outbox: e-mail is kept at /admin/outbox, not sent');
   return new OutboxTransport();

@@ -2,10 +2,6 @@ import type { OnModuleDestroy } from '@nestjs/common';
 import { createTransport } from 'nodemailer';
 import { MailTransport, type OutgoingMail } from './mail-transport.js';
 
-// Connections kept open to the server, each one message at a time; the dispatcher hands over
-// this many messages at once.
-export const SMTP_CONNECTIONS = 3;
-
 // nodemailer's pooled transport: a few connections kept open and reused, so a message costs
 // one MAIL FROM … DATA exchange rather than a connect, greeting and EHLO. A connection the
 // server closed while idle leaves the pool and the next message opens a new one; a message
@@ -13,13 +9,15 @@ export const SMTP_CONNECTIONS = 3;
 // that still fails is rejected like any other failure, so the queue retries it later.
 export class SmtpTransport extends MailTransport implements OnModuleDestroy {
   readonly name = 'smtp' as const;
-  override readonly parallel = SMTP_CONNECTIONS;
   private readonly transporter: ReturnType<typeof createTransport>;
   private readonly domain: string;
 
+  // connections (SMTP_CONNECTIONS): kept open to the server, each one message at a time; the
+  // dispatcher hands over this many messages at once.
   constructor(
     url: string,
     private readonly from: string,
+    override readonly parallel: number,
   ) {
     super();
     this.domain = /@([^>\s]+)>?\s*$/.exec(from)?.[1] ?? 'localhost';
@@ -28,7 +26,7 @@ export class SmtpTransport extends MailTransport implements OnModuleDestroy {
     this.transporter = createTransport({
       url,
       pool: true,
-      maxConnections: SMTP_CONNECTIONS,
+      maxConnections: parallel,
       // A fresh session now and then: servers limit messages per connection too.
       maxMessages: 100,
       maxRequeues: 1,
