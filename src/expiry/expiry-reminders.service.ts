@@ -70,10 +70,26 @@ interface Sent {
   skipped: number;
 }
 
+// What a digest says of a certificate; one object per due certificate, shared by its
+// recipients' digests.
+type Item = Pick<Due, 'id' | 'mainName' | 'notAfter' | 'send' | 'skipped'>;
+
 interface Recipient {
   address: string;
   language: Language;
-  items: Due[];
+  items: Item[];
+}
+
+// What the recipients are found from, gathered page by page over the scan: the digests so
+// far and what was looked up for them (organisations, NREN languages, people).
+interface Gathered {
+  byAddress: Map<string, Recipient>;
+  organisations: Map<number, Organisation>;
+  nrenLanguage: Map<number, Language>;
+  users: Map<number, User>;
+  // By lower-case address: the language of the account with that e-mail address, null when
+  // there is none (or it has no language of its own).
+  languageOf: Map<string, Language | null>;
 }
 
 interface Policies {
@@ -155,12 +171,24 @@ export class ExpiryReminders {
     if (to.getTime() <= from.getTime()) {
       return result;
     }
-    const started = performance.now();
-    const policy = await this.policies();
-    const due = await this.scan(from, to, policy);
-    result.scanMs = performance.now() - started;
-    result.due = due.length;
-    const recipients = await this.recipients(await this.stillWanted(due));
+    // Page by page: what is kept across pages is one small item per due certificate and the
+    // digests they make, not the rows read.
+    const timing = { ms: 0 };
+    const gathered: Gathered = {
+      byAddress: new Map(),
+      organisations: new Map(),
+      nrenLanguage: new Map(),
+      users: new Map(),
+      languageOf: new Map(),
+    };
+    for await (const page of this.scan(from, to, timing)) {
+      result.due += page.length;
+      await this.gather(await this.stillWanted(page), gathered);
+    }
+    result.scanMs = timing.ms;
+    const recipients = [...gathered.byAddress.values()].sort((a, b) =>
+      a.address < b.address ? -1 : 1,
+    );
     for (const batch of batches(recipients)) {
       const sent = await this.remindBatch(batch, to);
       result.reminders += sent.reminders;
@@ -199,16 +227,19 @@ export class ExpiryReminders {
   }
 
   // Keyset-paged over the expiry index, within the not_after ranges that can hold a crossing:
-  // plain SQL (dueScanPage), each row read as it comes back, only the due ones kept.
-  private async scan(from: Date, to: Date, policy: Policies): Promise<Due[]> {
+  // plain SQL (dueScanPage), each page's due certificates handed on before the next is read.
+  // timing.ms adds up the time spent finding them (the policies, the pages, the filtering).
+  private async *scan(from: Date, to: Date, timing: { ms: number }): AsyncGenerator<Due[]> {
+    let started = performance.now();
+    const policy = await this.policies();
     const em = this.tx.manager;
     const ranges = dueRanges(policy.all, from, to);
     const notAfter = em.connection.getMetadata(Certificate).findColumnWithPropertyName('notAfter')!;
-    const found: Due[] = [];
     let after: { notAfter: Date; id: number } | null = null;
     for (;;) {
       const [sql, params] = dueScanPage(em, ranges, after, DUE_SCAN_PAGE);
       const rows: DueRow[] = await em.query(sql, params);
+      const page: Due[] = [];
       for (const row of rows) {
         const due = {
           id: row.id,
@@ -221,13 +252,18 @@ export class ExpiryReminders {
         };
         const crossed = crossedIn(due.notAfter, policy.of(due), from, to);
         if (crossed) {
-          found.push({ ...due, send: crossed.send, skipped: crossed.skipped });
+          page.push({ ...due, send: crossed.send, skipped: crossed.skipped });
         }
         after = due;
       }
-      if (rows.length < DUE_SCAN_PAGE) {
-        return found;
+      timing.ms += performance.now() - started;
+      if (page.length > 0) {
+        yield page;
       }
+      if (rows.length < DUE_SCAN_PAGE) {
+        return;
+      }
+      started = performance.now();
     }
   }
 
@@ -328,23 +364,33 @@ export class ExpiryReminders {
   }
 
   // The requester of an ordered certificate, the organisation's certificate contacts and the
-  // certificate's extra addresses; each in their stored language (a person's own, else the
-  // NREN's default).
-  private async recipients(due: Array<Due & { extra: string[] }>): Promise<Recipient[]> {
+  // certificate's extra addresses; each in their stored language (an account's own, else the
+  // NREN's default). Adds one page's certificates to the digests gathered so far, looking up
+  // only what earlier pages did not.
+  private async gather(due: Array<Due & { extra: string[] }>, g: Gathered): Promise<void> {
     const em = this.tx.manager;
-    const byAddress = new Map<string, Recipient>();
-    const orgIds = [...new Set(due.map((d) => d.organisationId))];
-    const nrenIds = [...new Set(due.map((d) => d.nrenId))];
-    const organisations = new Map<number, Organisation>();
-    for (const chunk of chunks(orgIds, CHUNK)) {
+    const missing = <T>(ids: Iterable<T>, known: Map<T, unknown>) =>
+      [...new Set(ids)].filter((id) => !known.has(id));
+    for (const chunk of chunks(
+      missing(
+        due.map((d) => d.organisationId),
+        g.organisations,
+      ),
+      CHUNK,
+    )) {
       for (const o of await em.findBy(Organisation, { id: In(chunk) })) {
-        organisations.set(o.id, o);
+        g.organisations.set(o.id, o);
       }
     }
-    const nrenLanguage = new Map<number, Language>();
-    for (const chunk of chunks(nrenIds, CHUNK)) {
+    for (const chunk of chunks(
+      missing(
+        due.map((d) => d.nrenId),
+        g.nrenLanguage,
+      ),
+      CHUNK,
+    )) {
       for (const n of await em.findBy(Nren, { id: In(chunk) })) {
-        nrenLanguage.set(n.id, isLanguage(n.defaultLanguage) ? n.defaultLanguage : 'en');
+        g.nrenLanguage.set(n.id, isLanguage(n.defaultLanguage) ? n.defaultLanguage : 'en');
       }
     }
     const requesterOf = new Map<number, number>();
@@ -358,61 +404,67 @@ export class ExpiryReminders {
       });
       rows.forEach((r) => requesterOf.set(r.id, r.requesterId));
     }
-    const users = new Map<number, User>();
-    for (const chunk of chunks([...new Set(requesterOf.values())], CHUNK)) {
+    for (const chunk of chunks(missing(requesterOf.values(), g.users), CHUNK)) {
       for (const u of await em.findBy(User, { id: In(chunk) })) {
-        users.set(u.id, u);
+        g.users.set(u.id, u);
+        g.languageOf.set(u.email.toLowerCase(), isLanguage(u.language) ? u.language : null);
       }
     }
     // Contacts and extra addresses who have an account get their own language.
-    const plain = new Set<string>();
-    for (const d of due) {
-      organisations
-        .get(d.organisationId)
-        ?.certificateContacts.forEach((a) => plain.add(a.toLowerCase()));
-      d.extra.forEach((a) => plain.add(a.toLowerCase()));
-    }
-    const languageByEmail = new Map<string, Language>();
-    for (const u of users.values()) {
-      plain.delete(u.email.toLowerCase());
-    }
-    for (const chunk of chunks([...plain], CHUNK)) {
+    const addresses = due.flatMap((d) => [
+      ...(g.organisations.get(d.organisationId)?.certificateContacts ?? []),
+      ...d.extra,
+    ]);
+    for (const chunk of chunks(
+      missing(
+        addresses.map((a) => a.toLowerCase()),
+        g.languageOf,
+      ),
+      CHUNK,
+    )) {
+      for (const a of chunk) {
+        g.languageOf.set(a, null);
+      }
       for (const u of await em.findBy(User, { email: In(chunk) })) {
-        if (isLanguage(u.language)) {
-          languageByEmail.set(u.email.toLowerCase(), u.language);
-        }
+        g.languageOf.set(u.email.toLowerCase(), isLanguage(u.language) ? u.language : null);
       }
     }
     for (const d of due) {
-      const fallback = nrenLanguage.get(d.nrenId) ?? 'en';
-      const people: Array<{ address: string; language: Language }> = [];
+      const fallback = g.nrenLanguage.get(d.nrenId) ?? 'en';
+      const item: Item = {
+        id: d.id,
+        mainName: d.mainName,
+        notAfter: d.notAfter,
+        send: d.send,
+        skipped: d.skipped,
+      };
       const requester =
-        d.requestId === null ? undefined : users.get(requesterOf.get(d.requestId) ?? -1);
-      if (requester) {
-        people.push({
-          address: requester.email,
-          language: isLanguage(requester.language) ? requester.language : fallback,
-        });
-      }
-      for (const address of [
-        ...(organisations.get(d.organisationId)?.certificateContacts ?? []),
+        d.requestId === null ? undefined : g.users.get(requesterOf.get(d.requestId) ?? -1);
+      const people = [
+        ...(requester ? [requester.email] : []),
+        ...(g.organisations.get(d.organisationId)?.certificateContacts ?? []),
         ...d.extra,
-      ]) {
-        people.push({ address, language: languageByEmail.get(address.toLowerCase()) ?? fallback });
-      }
+      ];
       for (const person of people) {
-        const address = person.address.trim().toLowerCase();
+        const address = person.trim().toLowerCase();
         if (address.length > 254 || !ADDRESS.test(address)) {
           continue;
         }
-        const r = byAddress.get(address) ?? { address, language: person.language, items: [] };
-        if (!r.items.some((i) => i.id === d.id)) {
-          r.items.push(d);
+        let r = g.byAddress.get(address);
+        if (!r) {
+          r = {
+            address,
+            language: g.languageOf.get(person.toLowerCase()) ?? fallback,
+            items: [],
+          };
+          g.byAddress.set(address, r);
         }
-        byAddress.set(address, r);
+        // The same person twice for one certificate (a contact who also ordered it): once.
+        if (r.items[r.items.length - 1] !== item) {
+          r.items.push(item);
+        }
       }
     }
-    return [...byAddress.values()].sort((a, b) => (a.address < b.address ? -1 : 1));
   }
 
   // Several recipients' digests in one transaction: for each, the reminder rows still free
@@ -450,10 +502,10 @@ export class ExpiryReminders {
     const taken = await this.taken(em, batch);
     const sent: Sent = { mails: 0, reminders: 0, skipped: 0 };
     const rows: QueryDeepPartialEntity<ExpiryReminder>[] = [];
-    const digests: Array<{ recipient: Recipient; fresh: Due[]; message: MailMessage }> = [];
+    const digests: Array<{ recipient: Recipient; fresh: Item[]; message: MailMessage }> = [];
     for (let i = 0; i < batch.length; i++) {
       const recipient = batch[i];
-      const fresh: Due[] = [];
+      const fresh: Item[] = [];
       for (const item of recipient.items) {
         if (!taken.has(reminderKey(item.id, item.send, recipient.address))) {
           fresh.push(item);
@@ -542,7 +594,7 @@ export class ExpiryReminders {
   }
 
   // The mail for one recipient: most urgent first (the earliest expiry).
-  private digest(recipient: Recipient, fresh: Due[], now: Date): MailRequest {
+  private digest(recipient: Recipient, fresh: Item[], now: Date): MailRequest {
     const sorted = [...fresh].sort(
       (a, b) => a.notAfter.getTime() - b.notAfter.getTime() || a.id - b.id,
     );
