@@ -22,11 +22,16 @@ export default {
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/test/**/*.spec.ts'],
   globalSetup: '<rootDir>/test/support/global-setup.ts',
+  globalTeardown: '<rootDir>/test/support/global-teardown.ts',
   testTimeout: 30000,
   maxWorkers: 2,
-  // Workers exit as soon as they are told to (no handle is left open: measured with a probe
-  // in each worker, they exit within a millisecond), but on a loaded machine the parent may
-  // not see the exit within jest's default 500 ms and reports a "worker failed to exit
-  // gracefully". A worker that truly hangs is still killed, after 5 s.
+  // ESM test files leave their module graphs behind in the worker (jest's vm modules are
+  // not freed): the heap grows by 70-80 MB with each e2e file, and a worker reached 1.7 GB
+  // over a run. Every major collection then marks all of it, and at the end of one run such
+  // a worker was still busy (no handle open: a probe in the worker saw its main thread
+  // blocked) when jest's grace period ran out, so jest force-exited it. A worker whose heap
+  // passes 768 MB after a test file is replaced; one that still does not exit is killed
+  // after 5 s.
   workerGracefulExitTimeout: 5000,
+  workerIdleMemoryLimit: '768MB',
 };

@@ -1,6 +1,6 @@
 // Compiles styles/app.scss (GOV.UK Frontend underneath) into public/build/app.css, unless the
 // output is newer than every source. Run by `npm run build` and by the tests' global setup.
-import { mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -32,7 +32,11 @@ export async function buildCss({ force = false } = {}) {
     quietDeps: true,
   });
   mkdirSync(dirname(output), { recursive: true });
-  writeFileSync(output, result.css);
+  // Written aside and renamed: two test runs at once (CI's SQLite and MariaDB runs) may both
+  // build it, and neither may serve the other a half-written file.
+  const partial = `${output}.${process.pid}.tmp`;
+  writeFileSync(partial, result.css);
+  renameSync(partial, output);
   return true;
 }
 

@@ -82,7 +82,7 @@ describe(`leases and exactly-once work (${DIALECT})`, () => {
   let b: Instance;
 
   beforeAll(async () => {
-    db = await createScratchDatabase();
+    db = await createScratchDatabase({ empty: true });
     clock = new FakeClock(T0);
     a = await open(db, clock, true);
     b = await open(db, clock, false);

@@ -13,7 +13,7 @@ describe(`migrations on ${DIALECT}`, () => {
   let ds: DataSource;
 
   beforeEach(async () => {
-    db = await createScratchDatabase();
+    db = await createScratchDatabase({ empty: true });
     ds = await dataSourceFor(db);
     await ds.initialize();
   });

@@ -1,5 +1,6 @@
 import { buildCss } from '../../scripts/build-css.js';
 import { createConnection } from 'mysql2/promise';
+import { randomBytes } from 'node:crypto';
 
 export default async function globalSetup(): Promise<void> {
   // Pages link the compiled stylesheet; browser tests measure layouts with it.
@@ -19,4 +20,6 @@ export default async function globalSetup(): Promise<void> {
   } catch (err) {
     throw new Error(`TEST_DATABASE_URL=${url} is not reachable: ${(err as Error).message}`);
   }
+  // Names this run's MySQL schema template (test/support/databases.ts); the workers inherit it.
+  process.env.TEST_RUN_ID = `${process.pid}_${randomBytes(3).toString('hex')}`;
 }
