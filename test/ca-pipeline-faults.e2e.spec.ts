@@ -230,7 +230,12 @@ describe('the CA pipeline under faults: every request issued once or waiting for
   ])('a process stopped while sending, %s, leaves the order to an RAO', async (_, reached) => {
     const client = t.get(CaClient);
     const original = client.order.bind(client);
+    // The stand-in is restored only once the orderer is inside it: restored earlier (a
+    // loaded machine), the pending run would call the real CA and the order would leave.
+    let inside!: () => void;
+    const called = new Promise<void>((resolve) => (inside = resolve));
     client.order = async (account, order) => {
+      inside();
       if (reached) {
         await original(account, order);
       }
@@ -240,10 +245,8 @@ describe('the CA pipeline under faults: every request issued once or waiting for
     try {
       id = await fx.approved();
       void fx.order$();
-      for (let i = 0; i < 100 && (await fx.order(id).catch(() => null))?.state !== 'sending'; i++) {
-        await new Promise((r) => setTimeout(r, 50));
-      }
-      for (let i = 0; reached && i < 100 && (await fx.sim.ordersFor(String(id))) === 0; i++) {
+      await called;
+      for (let i = 0; reached && i < 600 && (await fx.sim.ordersFor(String(id))) === 0; i++) {
         await new Promise((r) => setTimeout(r, 50));
       }
     } finally {
