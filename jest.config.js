@@ -23,7 +23,9 @@ export default {
   testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/test/**/*.spec.ts'],
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
-  testTimeout: 30000,
+  // CI runs the SQLite and MariaDB suites at once on 2 cores; a hook that builds two apps
+  // took more than 30 s at a load average of 11.
+  testTimeout: 60000,
   maxWorkers: 2,
   // ESM test files leave their module graphs behind in the worker (jest's vm modules are
   // not freed): the heap grows by 70-80 MB with each e2e file, and a worker reached 1.7 GB
