@@ -2,6 +2,7 @@ import hbs from 'hbs';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { VIEWS_DIR } from '../common/paths.js';
+import { dateFormat } from './date-formats.js';
 import { I18nService } from './i18n.service.js';
 import { isLanguage } from './languages.js';
 import { midSentence } from './mid-sentence.js';
@@ -44,24 +45,6 @@ function registerPartials(dir: string): void {
       hbs.handlebars.compile(readFileSync(join(dir, file), 'utf8')),
     );
   }
-}
-
-// Building an Intl.DateTimeFormat costs far more than formatting with one; a list page
-// formats dozens of dates.
-const dateFormats = new Map<string, Intl.DateTimeFormat>();
-function dateFormat(lang: string, style: 'day' | 'time'): Intl.DateTimeFormat {
-  const key = `${lang} ${style}`;
-  let format = dateFormats.get(key);
-  if (!format) {
-    format = new Intl.DateTimeFormat(
-      lang,
-      style === 'day'
-        ? { dateStyle: 'long', timeZone: 'UTC' }
-        : { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' },
-    );
-    dateFormats.set(key, format);
-  }
-  return format;
 }
 
 // Handlebars indents every line a standalone partial prints, the lines of a textarea's value

@@ -3,6 +3,7 @@ import Handlebars from 'handlebars';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { VIEWS_DIR } from '../common/paths.js';
+import { dateFormat } from '../i18n/date-formats.js';
 import { midSentence } from '../i18n/mid-sentence.js';
 import { I18nService } from '../i18n/i18n.service.js';
 import type { Language } from '../i18n/languages.js';
@@ -118,23 +119,4 @@ function formatDay(value: unknown, language: Language): string {
     return '';
   }
   return dateFormat(language, 'day').format(date);
-}
-
-// Building an Intl.DateTimeFormat costs far more than formatting with one (about half a
-// millisecond), and its ICU memory lives outside the JS heap, so the garbage collector is in
-// no hurry to free it: a reminder run formats two dates per certificate per digest.
-const dateFormats = new Map<string, Intl.DateTimeFormat>();
-function dateFormat(language: Language, style: 'day' | 'time'): Intl.DateTimeFormat {
-  const key = `${language} ${style}`;
-  let format = dateFormats.get(key);
-  if (!format) {
-    format = new Intl.DateTimeFormat(
-      language,
-      style === 'day'
-        ? { dateStyle: 'long', timeZone: 'UTC' }
-        : { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' },
-    );
-    dateFormats.set(key, format);
-  }
-  return format;
 }
