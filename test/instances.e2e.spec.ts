@@ -32,9 +32,9 @@ describe('several instances on one database', () => {
       .createAdmin(ADMIN.email, ADMIN.password, { id: null, label: 'cli' });
   });
   afterAll(async () => {
-    await b.close();
-    await a.close();
-    await smtp.stop();
+    await b?.close();
+    await a?.close();
+    await smtp?.stop();
   });
 
   it('shares sessions and CSRF tokens: log in on one, carry on on the other', async () => {
