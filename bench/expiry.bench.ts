@@ -32,6 +32,7 @@ import {
 import { dueRanges } from '../src/expiry/thresholds.js';
 import { MailDispatcher } from '../src/mail/mail.dispatcher.js';
 import { FakeClock } from '../test/support/fake-clock.js';
+import { LOOPBACK_SMTP } from '../test/support/smtp-server.js';
 import { createTestApp } from '../test/support/test-app.js';
 import { DAY, NOW, openBenchDatabase, REMINDER_PEOPLE, seedCertificates, sqlDate } from './seed.js';
 
@@ -301,12 +302,8 @@ class SmtpSink {
   static async start(): Promise<SmtpSink> {
     let sink: SmtpSink | null = null;
     const server = new SMTPServer({
-      secure: false,
-      authOptional: true,
-      disabledCommands: ['STARTTLS'],
-      logger: false,
-      disableReverseLookup: true,
-      closeTimeout: 1000,
+      ...LOOPBACK_SMTP,
+      disabledCommands: [...LOOPBACK_SMTP.disabledCommands],
       onData: (stream, _session, callback) => {
         stream.on('end', () => {
           sink!.received += 1;

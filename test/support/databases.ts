@@ -39,9 +39,9 @@ interface SchemaTemplate {
   tablesWithRows: string[];
 }
 
-export function schemaTemplateName(runId: string): string {
-  const base = new URL(MYSQL_URL ?? 'mysql://x/test').pathname.slice(1) || 'test';
-  return `${base}_template_${runId}`;
+// global-teardown.ts, which drops it, names it the same way.
+function schemaTemplateName(mysqlUrl: string, runId: string): string {
+  return `${new URL(mysqlUrl).pathname.slice(1) || 'test'}_template_${runId}`;
 }
 
 async function buildSchemaTemplate(database: string): Promise<SchemaTemplate> {
@@ -104,7 +104,7 @@ function schemaTemplate(): Promise<SchemaTemplate | null> {
     return Promise.resolve(null);
   }
   template ??= (async () => {
-    const database = schemaTemplateName(runId);
+    const database = schemaTemplateName(MYSQL_URL, runId);
     const file = join(tmpdir(), `${database}.json`);
     const conn = await createConnection({ uri: serverUrl(MYSQL_URL).toString() });
     try {

@@ -7,6 +7,17 @@ export interface ReceivedMail {
   parsed: ParsedMail;
 }
 
+// How the servers of the tests and the benchmarks listen: plain text on loopback, no
+// authentication, no TLS, no reverse DNS lookup (it would only add a resolver's delay).
+export const LOOPBACK_SMTP = {
+  secure: false,
+  authOptional: true,
+  disabledCommands: ['STARTTLS'],
+  logger: false,
+  disableReverseLookup: true,
+  closeTimeout: 1000,
+} as const;
+
 // A real SMTP server on loopback (plain text, no TLS, no authentication required) that keeps
 // every message it accepts, parsed. stop() closes the port; start() opens it again on the
 // same port, so a transport configured with url keeps pointing at it.
@@ -32,13 +43,8 @@ export class TestSmtpServer {
       return;
     }
     const server = new SMTPServer({
-      secure: false,
-      authOptional: true,
-      disabledCommands: ['STARTTLS'],
-      logger: false,
-      // Loopback only: a reverse DNS lookup per connection would only add a resolver's delay.
-      disableReverseLookup: true,
-      closeTimeout: 1000,
+      ...LOOPBACK_SMTP,
+      disabledCommands: [...LOOPBACK_SMTP.disabledCommands],
       onMailFrom: (_address, session, callback) => {
         if (this.dropsAtMail > 0) {
           this.dropsAtMail -= 1;
